@@ -1,0 +1,1 @@
+//! The `#[diglot::rpc]` attribute macro (arrives with the macro issue).

@@ -1,0 +1,2 @@
+//! Codec benchmarks (written with the foundation issue).
+fn main() {}

@@ -1,0 +1,285 @@
+//! Reading JSON-RPC 2.0 request bodies.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::{Fault, Limits};
+
+/// A request body: one request (or notification) or a batch.
+#[derive(Debug)]
+pub enum Incoming<'a> {
+    /// A single request object.
+    Single(Entry<'a>),
+    /// A batch: an array of request objects, each answered on its own.
+    Batch(Vec<Entry<'a>>),
+}
+
+/// One request of a body: valid, or rejected with the fault to answer.
+pub type Entry<'a> = Result<Request<'a>, Rejected<'a>>;
+
+/// A request object that breaks the specification's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected<'a> {
+    /// The request's `id` when it could be read, else `Null`.
+    pub id: Id<'a>,
+    /// The invalid-request fault (-32600) to answer with.
+    pub fault: Fault,
+}
+
+/// A valid request, borrowing from the body.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The method to call.
+    pub method: Cow<'a, str>,
+    /// The parameters, still as JSON.
+    pub params: Params<'a>,
+    /// The request's id; `None` makes it a notification, which gets no answer.
+    pub id: Option<Id<'a>>,
+}
+
+impl Request<'_> {
+    /// Whether the request is a notification (has no `id` member).
+    pub fn is_notification(&self) -> bool {
+        self.id.is_none()
+    }
+}
+
+/// A request id: the specification allows a string, a number or null.
+///
+/// Numbers are kept as the text the client sent, so that any number — even
+/// one with a fraction, or past 64 bits — is echoed back exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Id<'a> {
+    /// `null`.
+    Null,
+    /// A number, as its JSON text.
+    Number(Cow<'a, str>),
+    /// A string.
+    String(Cow<'a, str>),
+}
+
+impl Id<'_> {
+    /// The id as an integer, if it is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Id::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// An owned copy, independent of the body it was read from.
+    pub fn into_owned(self) -> Id<'static> {
+        match self {
+            Id::Null => Id::Null,
+            Id::Number(n) => Id::Number(Cow::Owned(n.into_owned())),
+            Id::String(s) => Id::String(Cow::Owned(s.into_owned())),
+        }
+    }
+
+    pub(super) fn from_raw(raw: &RawValue) -> Option<Id<'_>> {
+        let text = raw.get();
+        match text.as_bytes().first()? {
+            b'"' => borrowed_str(raw).map(Id::String),
+            b'-' | b'0'..=b'9' => Some(Id::Number(Cow::Borrowed(text))),
+            b'n' => Some(Id::Null),
+            _ => None,
+        }
+    }
+}
+
+impl From<i64> for Id<'_> {
+    fn from(n: i64) -> Self {
+        Id::Number(Cow::Owned(n.to_string()))
+    }
+}
+
+impl<'a> From<&'a str> for Id<'a> {
+    fn from(s: &'a str) -> Self {
+        Id::String(Cow::Borrowed(s))
+    }
+}
+
+impl From<String> for Id<'_> {
+    fn from(s: String) -> Self {
+        Id::String(Cow::Owned(s))
+    }
+}
+
+/// A request's `params`: absent, an array (by position) or an object (by name).
+#[derive(Debug, Clone, Copy)]
+pub struct Params<'a> {
+    raw: Option<&'a RawValue>,
+}
+
+impl<'a> Params<'a> {
+    /// Whether the request had no `params` member.
+    pub fn is_absent(&self) -> bool {
+        self.raw.is_none()
+    }
+
+    /// Whether the parameters are given by name (a JSON object).
+    pub fn is_by_name(&self) -> bool {
+        self.raw.is_some_and(|r| r.get().starts_with('{'))
+    }
+
+    /// The parameters' JSON text, if there are any.
+    pub fn json(&self) -> Option<&'a str> {
+        self.raw.map(RawValue::get)
+    }
+
+    /// Decodes the parameters into `T`: a tuple or sequence for positional
+    /// parameters, a struct or map for named ones. Absent parameters decode
+    /// as an empty array.
+    ///
+    /// A mismatch is an invalid-params fault (-32602) whose message names the
+    /// expected type and the position, never the value sent.
+    pub fn decode<T: Deserialize<'a>>(&self) -> Result<T, Fault> {
+        let text = self.raw.map_or("[]", RawValue::get);
+        serde_json::from_str(text).map_err(|e| Fault::invalid_params(redact(&e)))
+    }
+}
+
+/// serde's messages quote the offending value (`invalid type: string "…"`);
+/// keep the kind and drop the quoted text, so a fault never echoes a request.
+pub(crate) fn redact(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest.as_bytes()[open] as char;
+        out.push_str(&rest[..open]);
+        match rest[open + 1..].find(quote) {
+            Some(close) => {
+                out.push('…');
+                rest = &rest[open + 1 + close + 1..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a JSON string, borrowing it when it holds no escapes.
+fn borrowed_str(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    if let Ok(s) = serde_json::from_str::<&str>(text) {
+        return Some(Cow::Borrowed(s));
+    }
+    serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+}
+
+/// Keeps a member present even when its value is `null`, unlike `Option`.
+fn present<'a, 'de: 'a, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<&'a RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// The members of a request object, unchecked.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default, deserialize_with = "present")]
+    jsonrpc: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    method: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    params: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+}
+
+/// Reads a request body: checks its size, then tells a single request from
+/// a batch.
+///
+/// `Err` is a fault that answers the whole body, with a `null` id: a parse
+/// error (-32700), or for a batch, an empty array or more requests than
+/// [`Limits::max_batch_len`] (-32600).
+pub fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Incoming<'a>, Fault> {
+    limits.check_body_size(body.len() as u64)?;
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Fault::parse_error(format_args!("not UTF-8 at byte {}", e.valid_up_to())))?;
+    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
+    if first == Some(b'[') {
+        let items: Vec<&'a RawValue> =
+            serde_json::from_str(text).map_err(|e| Fault::parse_error(redact(&e)))?;
+        if items.is_empty() {
+            return Err(Fault::invalid_request("empty batch"));
+        }
+        limits.check_batch_len(items.len())?;
+        let entries = items
+            .into_iter()
+            .map(
+                |item| match serde_json::from_str::<Envelope<'a>>(item.get()) {
+                    Ok(envelope) => check(envelope, limits),
+                    Err(_) => Err(Rejected {
+                        id: Id::Null,
+                        fault: Fault::invalid_request("a batch element is not a request object"),
+                    }),
+                },
+            )
+            .collect();
+        return Ok(Incoming::Batch(entries));
+    }
+    match serde_json::from_str::<Envelope<'a>>(text) {
+        Ok(envelope) => Ok(Incoming::Single(check(envelope, limits))),
+        Err(e) if e.is_data() => Ok(Incoming::Single(Err(Rejected {
+            id: Id::Null,
+            fault: Fault::invalid_request("the body is not a request object"),
+        }))),
+        Err(e) => Err(Fault::parse_error(redact(&e))),
+    }
+}
+
+/// Applies the specification's rules to a request object's members.
+fn check<'a>(envelope: Envelope<'a>, limits: &Limits) -> Entry<'a> {
+    let id = match envelope.id {
+        None => None,
+        Some(raw) => match Id::from_raw(raw) {
+            Some(id) => Some(id),
+            None => return reject(Id::Null, "`id` must be a string, a number or null"),
+        },
+    };
+    let reply_id = id.clone().unwrap_or(Id::Null);
+    let version = envelope.jsonrpc.and_then(borrowed_str);
+    if version.as_deref() != Some("2.0") {
+        return reject(reply_id, "`jsonrpc` must be \"2.0\"");
+    }
+    let Some(method) = envelope
+        .method
+        .filter(|m| m.get().starts_with('"'))
+        .and_then(borrowed_str)
+    else {
+        return reject(reply_id, "`method` must be a string");
+    };
+    if let Some(params) = envelope.params {
+        if !params.get().starts_with(['[', '{']) {
+            return reject(reply_id, "`params` must be an array or an object");
+        }
+        // The params container itself is one level.
+        if let Err(fault) = super::depth::check(params.get(), limits.depth() + 1, limits) {
+            return Err(Rejected {
+                id: reply_id,
+                fault,
+            });
+        }
+    }
+    Ok(Request {
+        method,
+        params: Params {
+            raw: envelope.params,
+        },
+        id,
+    })
+}
+
+fn reject<'a>(id: Id<'a>, why: &str) -> Entry<'a> {
+    Err(Rejected {
+        id,
+        fault: Fault::invalid_request(why),
+    })
+}

@@ -1,0 +1,227 @@
+//! Writing JSON-RPC 2.0 responses and requests, and reading responses.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::request::{Id, redact};
+use crate::{Fault, Limits, Value};
+
+fn write_id(out: &mut Vec<u8>, id: &Id<'_>) {
+    match id {
+        Id::Null => out.extend_from_slice(b"null"),
+        Id::Number(n) => out.extend_from_slice(n.as_bytes()),
+        Id::String(s) => {
+            serde_json::to_writer(&mut *out, s.as_ref()).expect("strings always serialize");
+        }
+    }
+}
+
+/// Appends `{"jsonrpc":"2.0","result":…,"id":…}`.
+///
+/// If `result` fails to serialize, `out` is left as it was and the fault
+/// (-32603) is returned, for the caller to answer with [`write_error`].
+pub fn write_result<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    id: &Id<'_>,
+    result: &T,
+) -> Result<(), Fault> {
+    let start = out.len();
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+    if let Err(e) = serde_json::to_writer(&mut *out, result) {
+        out.truncate(start);
+        return Err(Fault::internal_error(format_args!(
+            "the result could not be encoded: {}",
+            redact(&e)
+        )));
+    }
+    out.extend_from_slice(br#","id":"#);
+    write_id(out, id);
+    out.push(b'}');
+    Ok(())
+}
+
+#[derive(Serialize, Deserialize)]
+struct ErrorObject<'m> {
+    code: i32,
+    #[serde(borrow)]
+    message: std::borrow::Cow<'m, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<Value>,
+}
+
+/// Appends `{"jsonrpc":"2.0","error":{"code":…,"message":…,"data":…},"id":…}`.
+///
+/// `data` is written when present; one that cannot be encoded as JSON (a
+/// non-finite float inside, say) is left out rather than losing the error.
+pub fn write_error(out: &mut Vec<u8>, id: &Id<'_>, fault: &Fault) {
+    let start = out.len();
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","error":"#);
+    let object = ErrorObject {
+        code: fault.code,
+        message: fault.message.as_str().into(),
+        data: fault.data.as_deref().cloned(),
+    };
+    if serde_json::to_writer(&mut *out, &object).is_err() {
+        out.truncate(start);
+        return write_error(out, id, &Fault::new(fault.code, fault.message.clone()));
+    }
+    out.extend_from_slice(br#","id":"#);
+    write_id(out, id);
+    out.push(b'}');
+}
+
+/// Collects the responses of a batch into one JSON array.
+///
+/// Notifications add nothing; if nothing was added the body stays empty,
+/// since the specification says a batch of notifications gets no response.
+///
+/// ```
+/// use diglot::json::{BatchWriter, Id};
+/// use diglot::Fault;
+///
+/// let mut out = Vec::new();
+/// let mut batch = BatchWriter::new(&mut out);
+/// batch.result(&Id::from(1), &19)?;
+/// batch.error(&Id::Null, &Fault::invalid_request("not an object"));
+/// batch.finish();
+/// assert!(out.starts_with(br#"[{"jsonrpc":"2.0","result":19,"id":1},"#));
+///
+/// let mut empty = Vec::new();
+/// BatchWriter::new(&mut empty).finish();
+/// assert!(empty.is_empty());
+/// # Ok::<(), Fault>(())
+/// ```
+#[derive(Debug)]
+pub struct BatchWriter<'o> {
+    out: &'o mut Vec<u8>,
+    count: usize,
+}
+
+impl<'o> BatchWriter<'o> {
+    /// Starts a batch response at the end of `out`.
+    pub fn new(out: &'o mut Vec<u8>) -> Self {
+        BatchWriter { out, count: 0 }
+    }
+
+    fn separator(&mut self) {
+        self.out.push(if self.count == 0 { b'[' } else { b',' });
+        self.count += 1;
+    }
+
+    /// Adds a result; on an encoding failure adds nothing and returns the fault.
+    pub fn result<T: Serialize + ?Sized>(&mut self, id: &Id<'_>, result: &T) -> Result<(), Fault> {
+        let mark = self.out.len();
+        self.separator();
+        write_result(self.out, id, result).inspect_err(|_| {
+            self.out.truncate(mark);
+            self.count -= 1;
+        })
+    }
+
+    /// Adds an error.
+    pub fn error(&mut self, id: &Id<'_>, fault: &Fault) {
+        self.separator();
+        write_error(self.out, id, fault);
+    }
+
+    /// How many responses were added.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether no response was added.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Closes the array, if one was opened.
+    pub fn finish(self) {
+        if self.count > 0 {
+            self.out.push(b']');
+        }
+    }
+}
+
+/// Appends a request. `params` serializes as an array (a tuple, a `Vec`) or
+/// an object (a struct, a map); `()` omits `params`. With no `id` the request
+/// is a notification.
+pub fn write_request<P: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    method: &str,
+    params: &P,
+    id: Option<&Id<'_>>,
+) -> Result<(), Fault> {
+    let start = out.len();
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
+    serde_json::to_writer(&mut *out, method).expect("strings always serialize");
+    let params_at = out.len();
+    out.extend_from_slice(br#","params":"#);
+    let value_at = out.len();
+    if let Err(e) = serde_json::to_writer(&mut *out, params) {
+        out.truncate(start);
+        return Err(Fault::internal_error(format_args!(
+            "the parameters could not be encoded: {}",
+            redact(&e)
+        )));
+    }
+    match out[value_at..].first() {
+        Some(b'[' | b'{') => {}
+        _ if &out[value_at..] == b"null" => out.truncate(params_at),
+        _ => {
+            out.truncate(start);
+            return Err(Fault::internal_error(
+                "JSON-RPC parameters must be an array or an object",
+            ));
+        }
+    }
+    if let Some(id) = id {
+        out.extend_from_slice(br#","id":"#);
+        write_id(out, id);
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Reads a response: its id, and the decoded result or the server's error.
+///
+/// The outer `Err` means the body is not a JSON-RPC 2.0 response.
+pub fn decode_response<'a, T: Deserialize<'a>>(
+    body: &'a [u8],
+    limits: &Limits,
+) -> Result<(Id<'a>, Result<T, Fault>), Fault> {
+    #[derive(Deserialize)]
+    struct ResponseObject<'a> {
+        #[serde(borrow)]
+        jsonrpc: &'a str,
+        #[serde(borrow, default)]
+        result: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        error: Option<ErrorObject<'a>>,
+        #[serde(borrow)]
+        id: &'a RawValue,
+    }
+
+    limits.check_body_size(body.len() as u64)?;
+    let response: ResponseObject<'a> =
+        serde_json::from_slice(body).map_err(|e| Fault::parse_error(redact(&e)))?;
+    if response.jsonrpc != "2.0" {
+        return Err(Fault::invalid_request("not a JSON-RPC 2.0 response"));
+    }
+    let id = Id::from_raw(response.id).ok_or_else(|| Fault::invalid_request("invalid `id`"))?;
+    let outcome = match (response.result, response.error) {
+        (_, Some(error)) => Err(Fault {
+            code: error.code,
+            message: error.message.into_owned(),
+            data: error.data.map(Box::new),
+        }),
+        (Some(raw), None) => {
+            super::depth::check(raw.get(), limits.depth(), limits)?;
+            Ok(serde_json::from_str(raw.get()).map_err(|e| Fault::invalid_params(redact(&e)))?)
+        }
+        // `"result": null` reads as absent through `Option`.
+        (None, None) => Ok(T::deserialize(
+            serde::de::value::UnitDeserializer::<Fault>::new(),
+        )?),
+    };
+    Ok((id, outcome))
+}

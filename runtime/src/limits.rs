@@ -1,0 +1,102 @@
+//! [`Limits`]: the bounds the codecs enforce on every document they read.
+
+use crate::Fault;
+
+/// Bounds on what a request may hold, enforced before and during decoding.
+///
+/// | limit | default | why |
+/// |---|---|---|
+/// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | checked before parsing starts, so an oversized body costs nothing |
+/// | [`max_depth`](Self::max_depth) | 64 | arrays and structs nested deeper are refused (xmlrpc-c's default) |
+/// | [`max_batch_len`](Self::max_batch_len) | 100 | calls in one JSON-RPC batch or one `system.multicall` |
+///
+/// ```
+/// let limits = diglot::Limits::default().max_depth(16).max_body_bytes(1 << 20);
+/// assert_eq!(limits.depth(), 16);
+/// assert!(limits.check_body_size(2 << 20).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    body_bytes: usize,
+    depth: usize,
+    batch_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 16 * 1024 * 1024,
+            depth: 64,
+            batch_len: 100,
+        }
+    }
+}
+
+impl Limits {
+    /// Sets the largest request body, in bytes.
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.body_bytes = bytes;
+        self
+    }
+
+    /// Sets how deeply arrays and structs may nest (a scalar at the top is depth 0).
+    #[must_use]
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.depth = depth;
+        self
+    }
+
+    /// Sets how many calls one batch or multicall may carry.
+    #[must_use]
+    pub fn max_batch_len(mut self, len: usize) -> Self {
+        self.batch_len = len;
+        self
+    }
+
+    /// The largest request body, in bytes.
+    pub fn body_bytes(&self) -> usize {
+        self.body_bytes
+    }
+
+    /// The deepest nesting of arrays and structs.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The most calls in one batch or multicall.
+    pub fn batch_len(&self) -> usize {
+        self.batch_len
+    }
+
+    /// Checks a body's size — as declared by a transport before it reads the
+    /// body, or as received — against [`max_body_bytes`](Self::max_body_bytes).
+    ///
+    /// The error is an invalid-request fault (-32600) that gives both sizes.
+    pub fn check_body_size(&self, declared: u64) -> Result<(), Fault> {
+        if declared > self.body_bytes as u64 {
+            return Err(Fault::invalid_request(format_args!(
+                "body of {declared} bytes exceeds the limit of {} bytes",
+                self.body_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_batch_len(&self, len: usize) -> Result<(), Fault> {
+        if len > self.batch_len {
+            return Err(Fault::invalid_request(format_args!(
+                "{len} calls in one batch exceed the limit of {}",
+                self.batch_len
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn too_deep(&self) -> Fault {
+        Fault::invalid_request(format_args!(
+            "values nested deeper than the limit of {}",
+            self.depth
+        ))
+    }
+}

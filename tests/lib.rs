@@ -1,0 +1,1 @@
+//! Shared helpers for diglot's integration tests.

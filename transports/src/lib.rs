@@ -1,0 +1,1 @@
+//! Listeners, framing and connectors for diglot (each transport arrives with its issue).
