@@ -34,4 +34,6 @@ mod request;
 mod response;
 
 pub use request::{Entry, Id, Incoming, Params, Rejected, Request, parse};
+pub(crate) use request::{redact, redact_message};
 pub use response::{BatchWriter, decode_response, write_error, write_request, write_result};
+pub(crate) use response::{RESULT_HEAD, write_result_tail};

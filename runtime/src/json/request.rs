@@ -114,6 +114,11 @@ pub struct Params<'a> {
 }
 
 impl<'a> Params<'a> {
+    /// Parameters from raw JSON text, which must be an array or an object.
+    pub(crate) fn from_raw(raw: &'a RawValue) -> Self {
+        Params { raw: Some(raw) }
+    }
+
     /// Whether the request had no `params` member.
     pub fn is_absent(&self) -> bool {
         self.raw.is_none()
@@ -144,9 +149,13 @@ impl<'a> Params<'a> {
 /// serde's messages quote the offending value (`invalid type: string "…"`);
 /// keep the kind and drop the quoted text, so a fault never echoes a request.
 pub(crate) fn redact(e: &serde_json::Error) -> String {
-    let message = e.to_string();
+    redact_message(&e.to_string())
+}
+
+/// [`redact`] for a message already turned into text.
+pub(crate) fn redact_message(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut rest = message.as_str();
+    let mut rest = message;
     while let Some(open) = rest.find(['"', '`']) {
         let quote = rest.as_bytes()[open] as char;
         out.push_str(&rest[..open]);

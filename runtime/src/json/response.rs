@@ -6,7 +6,8 @@ use serde_json::value::RawValue;
 use super::request::{Id, redact};
 use crate::{Fault, Limits, Value};
 
-fn write_id(out: &mut Vec<u8>, id: &Id<'_>) {
+/// Appends an id as JSON.
+pub(crate) fn write_id(out: &mut Vec<u8>, id: &Id<'_>) {
     match id {
         Id::Null => out.extend_from_slice(b"null"),
         Id::Number(n) => out.extend_from_slice(n.as_bytes()),
@@ -14,6 +15,16 @@ fn write_id(out: &mut Vec<u8>, id: &Id<'_>) {
             serde_json::to_writer(&mut *out, s.as_ref()).expect("strings always serialize");
         }
     }
+}
+
+/// What a success response holds before its result.
+pub(crate) const RESULT_HEAD: &[u8] = br#"{"jsonrpc":"2.0","result":"#;
+
+/// Appends what a success response holds after its result.
+pub(crate) fn write_result_tail(out: &mut Vec<u8>, id: &Id<'_>) {
+    out.extend_from_slice(br#","id":"#);
+    write_id(out, id);
+    out.push(b'}');
 }
 
 /// Appends `{"jsonrpc":"2.0","result":…,"id":…}`.
@@ -26,7 +37,7 @@ pub fn write_result<T: Serialize + ?Sized>(
     result: &T,
 ) -> Result<(), Fault> {
     let start = out.len();
-    out.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+    out.extend_from_slice(RESULT_HEAD);
     if let Err(e) = serde_json::to_writer(&mut *out, result) {
         out.truncate(start);
         return Err(Fault::internal_error(format_args!(
@@ -34,9 +45,7 @@ pub fn write_result<T: Serialize + ?Sized>(
             redact(&e)
         )));
     }
-    out.extend_from_slice(br#","id":"#);
-    write_id(out, id);
-    out.push(b'}');
+    write_result_tail(out, id);
     Ok(())
 }
 

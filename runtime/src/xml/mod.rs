@@ -117,6 +117,11 @@ impl<'a> MethodCall<'a> {
         &self.name
     }
 
+    /// The method's name, detached from the borrow of `self`.
+    pub(crate) fn name_cow(&self) -> Cow<'a, str> {
+        self.name.clone()
+    }
+
     /// Decodes the next parameter; `None` once the parameters are exhausted.
     pub fn next_param<T: Deserialize<'a>>(&mut self) -> Result<Option<T>, Fault> {
         self.next_param_seed(std::marker::PhantomData)
@@ -153,6 +158,11 @@ impl<'a> MethodCall<'a> {
     ///
     /// A parameter left over is an invalid-params fault (-32602).
     pub fn finish(mut self) -> Result<(), Fault> {
+        self.end()
+    }
+
+    /// [`finish`](Self::finish) through a borrow.
+    pub(crate) fn end(&mut self) -> Result<(), Fault> {
         if self.in_params {
             match self.events.next_tag()? {
                 Ev::End(Tag::Params) => {}
@@ -163,6 +173,7 @@ impl<'a> MethodCall<'a> {
                 }
                 _ => return Err(self.events.syntax("expected </params>")),
             }
+            self.in_params = false;
         }
         self.events.expect_end(Tag::MethodCall)?;
         self.events.expect_eof()
@@ -273,10 +284,9 @@ pub fn write_response<T: Serialize + ?Sized>(
     dialect: Dialect,
 ) -> Result<(), Fault> {
     atomically(out, |out| {
-        response_start(out, dialect);
-        out.extend_from_slice(b"<params><param>");
+        write_response_head(out, dialect);
         value.serialize(ValueSer { out, dialect })?;
-        out.extend_from_slice(b"</param></params></methodResponse>\n");
+        write_response_tail(out);
         Ok(())
     })
 }
@@ -310,6 +320,17 @@ pub fn write_fault(out: &mut Vec<u8>, fault: &Fault, dialect: Dialect) {
     out.extend_from_slice(
         b"</string></value></member></struct></value></fault></methodResponse>\n",
     );
+}
+
+/// Appends everything of a success response that comes before its `<value>`.
+pub(crate) fn write_response_head(out: &mut Vec<u8>, dialect: Dialect) {
+    response_start(out, dialect);
+    out.extend_from_slice(b"<params><param>");
+}
+
+/// Appends everything of a success response that follows its `<value>`.
+pub(crate) fn write_response_tail(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"</param></params></methodResponse>\n");
 }
 
 fn response_start(out: &mut Vec<u8>, dialect: Dialect) {

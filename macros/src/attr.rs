@@ -1,0 +1,158 @@
+//! `#[rpc(...)]` arguments on the trait, its methods and their parameters.
+
+use proc_macro2::TokenStream;
+use syn::parse::Parser;
+use syn::{Attribute, LitStr};
+
+use crate::ctxt::Ctxt;
+
+/// Arguments of `#[diglot::rpc(...)]` on the trait.
+#[derive(Default)]
+pub(crate) struct TraitArgs {
+    pub(crate) namespace: Option<LitStr>,
+    pub(crate) separator: Option<LitStr>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+/// Arguments of `#[rpc(...)]` on a method.
+#[derive(Default)]
+pub(crate) struct MethodArgs {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) hidden: bool,
+}
+
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(meta.error("this argument is given twice"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A string argument that must not be empty or hold whitespace.
+fn name_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let text = lit.value();
+    if text.is_empty() || text.chars().any(char::is_whitespace) {
+        return Err(syn::Error::new(
+            lit.span(),
+            "expected a name without spaces",
+        ));
+    }
+    Ok(lit)
+}
+
+pub(crate) fn trait_args(cx: &Ctxt, tokens: TokenStream) -> TraitArgs {
+    let mut args = TraitArgs::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("namespace") {
+            let lit = name_value(&meta)?;
+            set_once(&mut args.namespace, lit, &meta)
+        } else if meta.path.is_ident("separator") {
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().is_empty() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "the separator must not be empty",
+                ));
+            }
+            set_once(&mut args.separator, lit, &meta)
+        } else if meta.path.is_ident("crate") {
+            let lit: LitStr = meta.value()?.parse()?;
+            let path = lit.parse::<syn::Path>()?;
+            set_once(&mut args.krate, path, &meta)
+        } else {
+            Err(meta.error(
+                "unknown argument; expected `namespace = \"…\"`, `separator = \"…\"` or `crate = \"…\"`",
+            ))
+        }
+    });
+    if let Err(e) = parser.parse2(tokens) {
+        cx.syn_error(e);
+    }
+    args
+}
+
+fn is_rpc(attr: &Attribute) -> bool {
+    attr.path().is_ident("rpc")
+}
+
+/// Reads and removes the `#[rpc(...)]` attributes of a method.
+pub(crate) fn method_args(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> MethodArgs {
+    let mut args = MethodArgs::default();
+    for attr in take_rpc(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                let lit = name_value(&meta)?;
+                set_once(&mut args.name, lit, &meta)
+            } else if meta.path.is_ident("hidden") {
+                if args.hidden {
+                    return Err(meta.error("this argument is given twice"));
+                }
+                args.hidden = true;
+                Ok(())
+            } else {
+                Err(meta.error("unknown argument; expected `name = \"…\"` or `hidden`"))
+            }
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    args
+}
+
+/// Reads and removes the `#[rpc(name = "…")]` attribute of a parameter.
+pub(crate) fn param_name(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Option<LitStr> {
+    let mut name = None;
+    for attr in take_rpc(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                let lit = name_value(&meta)?;
+                set_once(&mut name, lit, &meta)
+            } else {
+                Err(meta.error("unknown argument; expected `name = \"…\"`"))
+            }
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    name
+}
+
+fn take_rpc(attrs: &mut Vec<Attribute>) -> Vec<Attribute> {
+    let (rpc, rest): (Vec<_>, Vec<_>) = std::mem::take(attrs).into_iter().partition(is_rpc);
+    *attrs = rest;
+    rpc
+}
+
+/// The text of the doc comments among `attrs`, one line each.
+pub(crate) fn docs(attrs: &[Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let syn::Meta::NameValue(nv) = &attr.meta {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &nv.value
+            {
+                let line = s.value();
+                lines.push(
+                    line.strip_prefix(' ')
+                        .unwrap_or(&line)
+                        .trim_end()
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    lines.join("\n").trim().to_owned()
+}

@@ -1,0 +1,266 @@
+//! Reading the trait into the IR, recording every mistake found on the way.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::spanned::Spanned;
+use syn::{FnArg, Pat, ReturnType, TraitItem, Type};
+
+use crate::ast::{Method, Output, Param, Service};
+use crate::attr;
+use crate::ctxt::Ctxt;
+
+pub(crate) fn service(cx: &Ctxt, args: TokenStream, item: TokenStream) -> Option<Service> {
+    let args = attr::trait_args(cx, args);
+    let mut item = match syn::parse2::<syn::Item>(item) {
+        Ok(syn::Item::Trait(item)) => item,
+        Ok(other) => {
+            cx.error_at(
+                item_head(&other),
+                "#[diglot::rpc] goes on a trait: the trait's methods become the service's methods",
+            );
+            return None;
+        }
+        Err(e) => {
+            cx.syn_error(e);
+            return None;
+        }
+    };
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        cx.error_at(&item.generics, "an RPC trait cannot be generic");
+    }
+    if let Some(unsafety) = &item.unsafety {
+        cx.error_at(unsafety, "an RPC trait cannot be unsafe");
+    }
+    let namespace = args.namespace.as_ref().map(syn::LitStr::value);
+    let separator = args
+        .separator
+        .as_ref()
+        .map_or_else(|| ".".to_owned(), syn::LitStr::value);
+    let mut methods = Vec::new();
+    for trait_item in &mut item.items {
+        match trait_item {
+            TraitItem::Fn(f) => {
+                if let Some(method) = method(cx, f, namespace.as_deref(), &separator) {
+                    methods.push(method);
+                }
+            }
+            other => cx.error_at(
+                &*other,
+                "an RPC trait holds only methods; move associated items elsewhere",
+            ),
+        }
+    }
+    for trait_item in &mut item.items {
+        if let TraitItem::Fn(f) = trait_item {
+            desugar_async(f);
+        }
+    }
+    // One service value serves concurrent calls from every transport.
+    item.supertraits
+        .push(syn::parse_quote!(::core::marker::Send));
+    item.supertraits
+        .push(syn::parse_quote!(::core::marker::Sync));
+    item.supertraits.push(syn::parse_quote!('static));
+    let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::diglot));
+    Some(Service {
+        item,
+        krate,
+        methods,
+    })
+}
+
+/// The part of an item worth pointing at: its keyword and name.
+fn item_head(item: &syn::Item) -> TokenStream {
+    match item {
+        syn::Item::Struct(s) => {
+            let (kw, ident) = (&s.struct_token, &s.ident);
+            quote!(#kw #ident)
+        }
+        syn::Item::Enum(e) => {
+            let (kw, ident) = (&e.enum_token, &e.ident);
+            quote!(#kw #ident)
+        }
+        syn::Item::Fn(f) => {
+            let (kw, ident) = (&f.sig.fn_token, &f.sig.ident);
+            quote!(#kw #ident)
+        }
+        syn::Item::Impl(i) => {
+            let (kw, ty) = (&i.impl_token, &i.self_ty);
+            quote!(#kw #ty)
+        }
+        other => quote!(#other),
+    }
+}
+
+fn method(
+    cx: &Ctxt,
+    f: &mut syn::TraitItemFn,
+    namespace: Option<&str>,
+    separator: &str,
+) -> Option<Method> {
+    let args = attr::method_args(cx, &mut f.attrs);
+    let sig = &mut f.sig;
+    let mut ok = true;
+    let mut fail = |tokens: &dyn quote::ToTokens, message: &str| {
+        cx.error_at(tokens.to_token_stream(), message);
+        ok = false;
+    };
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        fail(
+            &sig.generics,
+            "an RPC method cannot be generic: its parameter types must be known to decode them",
+        );
+    }
+    if let Some(c) = &sig.constness {
+        fail(c, "an RPC method cannot be const");
+    }
+    if let Some(u) = &sig.unsafety {
+        fail(u, "an RPC method cannot be unsafe");
+    }
+    if let Some(abi) = &sig.abi {
+        fail(abi, "an RPC method cannot have an ABI");
+    }
+    if let Some(v) = &sig.variadic {
+        fail(v, "an RPC method cannot be variadic");
+    }
+    match sig.inputs.first() {
+        Some(FnArg::Receiver(r))
+            if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r)) => fail(
+            r,
+            "an RPC method takes `&self`: one service value serves concurrent calls",
+        ),
+        _ => fail(
+            &sig.ident,
+            "an RPC method takes `&self` as its first parameter",
+        ),
+    }
+    let mut params = Vec::new();
+    for input in sig.inputs.iter_mut() {
+        let FnArg::Typed(pt) = input else { continue };
+        let rename = attr::param_name(cx, &mut pt.attrs);
+        let ident = match &*pt.pat {
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
+            other => {
+                cx.error_at(other, "an RPC parameter must be a plain name");
+                ok = false;
+                continue;
+            }
+        };
+        if let Type::ImplTrait(t) = &*pt.ty {
+            cx.error_at(
+                t,
+                "an RPC parameter needs a concrete type, not `impl Trait`",
+            );
+            ok = false;
+            continue;
+        }
+        let wire_name = rename
+            .map(|l| l.value())
+            .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
+        params.push(Param {
+            ident,
+            wire_name,
+            ty: (*pt.ty).clone(),
+        });
+    }
+    let output = match &sig.output {
+        ReturnType::Default => Output::Unit,
+        ReturnType::Type(_, ty) => output(cx, ty, &mut ok),
+    };
+    let base = args.name.as_ref().map_or_else(
+        || sig.ident.to_string().trim_start_matches("r#").to_owned(),
+        syn::LitStr::value,
+    );
+    let name_span = args
+        .name
+        .as_ref()
+        .map_or_else(|| sig.ident.span(), syn::LitStr::span);
+    let wire_name = match namespace {
+        Some(ns) => format!("{ns}{separator}{base}"),
+        None => base,
+    };
+    if !ok {
+        return None;
+    }
+    Some(Method {
+        ident: sig.ident.clone(),
+        wire_name,
+        name_span,
+        docs: attr::docs(&f.attrs),
+        is_async: sig.asyncness.is_some(),
+        hidden: args.hidden,
+        cfgs: f
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("cfg"))
+            .cloned()
+            .collect(),
+        doc_attrs: f
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect(),
+        params,
+        output,
+    })
+}
+
+/// Classifies a return type; `Result<T, E>` and `…::Result<T>` split into
+/// success and error.
+fn output(cx: &Ctxt, ty: &Type, ok: &mut bool) -> Output {
+    if let Type::ImplTrait(t) = ty {
+        cx.error_at(
+            t,
+            "an RPC method needs a concrete return type, not `impl Trait`",
+        );
+        *ok = false;
+        return Output::Unit;
+    }
+    if let Type::Path(tp) = ty {
+        if let Some(last) = tp.path.segments.last() {
+            if last.ident == "Result" {
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    let types: Vec<&Type> = args
+                        .args
+                        .iter()
+                        .filter_map(|a| match a {
+                            syn::GenericArgument::Type(t) => Some(t),
+                            _ => None,
+                        })
+                        .collect();
+                    match types.as_slice() {
+                        [ok_ty] => return Output::Result((*ok_ty).clone(), None),
+                        [ok_ty, err_ty] => {
+                            return Output::Result((*ok_ty).clone(), Some((*err_ty).clone()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    Output::Plain(ty.clone())
+}
+
+/// `async fn m(&self) -> T` becomes `fn m(&self) -> impl Future<Output = T> + Send`,
+/// so that the dispatcher can run the future on any thread. Implementations
+/// still write `async fn`.
+fn desugar_async(f: &mut syn::TraitItemFn) {
+    let Some(asyncness) = f.sig.asyncness.take() else {
+        return;
+    };
+    let span = asyncness.span();
+    let output = match &f.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    f.sig.output = syn::parse_quote_spanned! {span=>
+        -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
+    };
+    if let Some(body) = &f.default {
+        let stmts = &body.stmts;
+        f.default = Some(syn::parse_quote_spanned! {span=> { async move { #(#stmts)* } } });
+    }
+}

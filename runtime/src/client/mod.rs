@@ -1,0 +1,180 @@
+//! Calling services: the [`Connection`] a transport provides, the dynamic
+//! [`Client`], and the in-process connection.
+//!
+//! `#[diglot::rpc]` also generates a typed client (`…Client<C>`) on top of
+//! [`Client`], with one method per trait method.
+
+mod error;
+mod in_process;
+
+pub use error::ClientError;
+pub use in_process::InProcess;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::json::{self, Id};
+use crate::transport::Protocol;
+use crate::xml::{self, Dialect};
+use crate::{Fault, Limits};
+
+/// A way to exchange one request body for one response body with a server.
+///
+/// Each transport provides one; [`InProcess`] calls a
+/// [`Dispatcher`](crate::Dispatcher) directly.
+pub trait Connection: Send + Sync + 'static {
+    /// The protocol requests are written in.
+    fn protocol(&self) -> Protocol;
+
+    /// How XML-RPC requests spell `nil` and `i8`.
+    fn dialect(&self) -> Dialect {
+        Dialect::Standard
+    }
+
+    /// The limits responses are held to.
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
+
+    /// Sends a request body and waits for the response body. For a JSON-RPC
+    /// notification the response is empty.
+    fn exchange(&self, body: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send;
+}
+
+/// A call encoded by [`Client::prepare`], ready to [`send`](Client::send).
+#[derive(Debug)]
+pub struct PreparedCall {
+    body: Result<Vec<u8>, ClientError>,
+    id: i64,
+}
+
+/// Calls any method by name.
+///
+/// ```
+/// # async fn demo(connection: impl diglot::Connection) -> Result<(), diglot::ClientError> {
+/// let client = diglot::Client::new(connection);
+/// let sum: i32 = client.call("calc.add", &(1, 2)).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Client<C> {
+    connection: C,
+    next_id: AtomicI64,
+}
+
+impl<C: Connection> Client<C> {
+    /// A client over `connection`.
+    pub fn new(connection: C) -> Self {
+        Client {
+            connection,
+            next_id: AtomicI64::new(1),
+        }
+    }
+
+    /// The connection calls go through.
+    pub fn connection(&self) -> &C {
+        &self.connection
+    }
+
+    /// Calls `method` with `params` — a tuple or sequence sent by position,
+    /// or for JSON-RPC a struct or map sent by name; `()` for none.
+    ///
+    /// Await the call in the statement that makes it (the future borrows
+    /// `params`); to keep a call apart from its parameters, use
+    /// [`prepare`](Self::prepare) and [`send`](Self::send).
+    pub fn call<P, R>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> impl Future<Output = Result<R, ClientError>> + Send + '_
+    where
+        P: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
+        self.send(self.prepare(method, params))
+    }
+
+    /// Encodes a call now, to [`send`](Self::send) later: the result holds
+    /// no borrow of the parameters.
+    pub fn prepare<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> PreparedCall {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        PreparedCall {
+            body: self.encode(method, params, Some(id)),
+            id,
+        }
+    }
+
+    /// Sends a prepared call and decodes its result as `R`.
+    pub fn send<R: DeserializeOwned>(
+        &self,
+        call: PreparedCall,
+    ) -> impl Future<Output = Result<R, ClientError>> + Send + '_ {
+        async move {
+            let response = self.connection.exchange(call.body?).await?;
+            self.decode(&response, call.id)
+        }
+    }
+
+    /// Sends a JSON-RPC notification: no id, no answer. Over XML-RPC, which
+    /// has no notifications, the call is made and its result dropped.
+    pub fn notify<P>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send + '_
+    where
+        P: Serialize + ?Sized,
+    {
+        let body = self.encode(method, params, None);
+        async move {
+            self.connection.exchange(body?).await?;
+            Ok(())
+        }
+    }
+
+    fn encode<P: Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+        id: Option<i64>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let mut body = Vec::with_capacity(128);
+        match self.connection.protocol() {
+            Protocol::XmlRpc => {
+                xml::write_call(&mut body, method, params, self.connection.dialect())
+            }
+            Protocol::JsonRpc => {
+                let id = id.map(Id::from);
+                json::write_request(&mut body, method, params, id.as_ref())
+            }
+        }
+        .map_err(ClientError::Encode)?;
+        Ok(body)
+    }
+
+    fn decode<R: DeserializeOwned>(&self, response: &[u8], id: i64) -> Result<R, ClientError> {
+        let limits = self.connection.limits();
+        let outcome = match self.connection.protocol() {
+            Protocol::XmlRpc => xml::decode_response(response, &limits),
+            Protocol::JsonRpc => {
+                json::decode_response(response, &limits).and_then(|(got, outcome)| {
+                    if got.as_i64() == Some(id) {
+                        Ok(outcome)
+                    } else {
+                        Err(Fault::invalid_request(
+                            "the response's id does not match the request's",
+                        ))
+                    }
+                })
+            }
+        };
+        match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(fault)) => Err(ClientError::Fault(fault)),
+            Err(fault) => Err(ClientError::InvalidResponse(fault)),
+        }
+    }
+}

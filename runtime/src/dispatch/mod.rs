@@ -1,0 +1,333 @@
+//! The [`Dispatcher`]: one or more services behind the transport seam.
+//!
+//! It reads a request in either protocol, finds the method, decodes the
+//! parameters straight into the method's types, runs it, and writes the
+//! response in the protocol of the request. It also serves the built-in
+//! introspection methods (`system.*`, `rpc.discover`).
+
+mod catch;
+mod system;
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::json::{self, Id, Incoming};
+use crate::service::{Encoding, Outcome, ParamInput, Service};
+use crate::transport::{Handler, Protocol, Reply, Request};
+use crate::xml::{self, Dialect, MethodCall};
+use crate::{Fault, Limits};
+
+/// Serves one or more [`Service`]s over both protocols.
+///
+/// Cloning is cheap; every clone serves the same services.
+///
+/// ```
+/// # use diglot::{Dispatcher, Limits};
+/// # fn demo(calculator: impl diglot::Service, clock: impl diglot::Service) -> Result<(), diglot::BuildError> {
+/// let dispatcher = Dispatcher::builder()
+///     .service(calculator)
+///     .service(clock)
+///     .limits(Limits::default().max_batch_len(20))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Dispatcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    services: Vec<Box<dyn Service>>,
+    limits: Limits,
+    dialect: Dialect,
+}
+
+impl fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field(
+                "services",
+                &self
+                    .inner
+                    .services
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>(),
+            )
+            .field("limits", &self.inner.limits)
+            .field("dialect", &self.inner.dialect)
+            .finish()
+    }
+}
+
+/// Why a [`Dispatcher`] could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    message: String,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Collects services and settings for a [`Dispatcher`].
+#[derive(Default)]
+pub struct DispatcherBuilder {
+    services: Vec<Box<dyn Service>>,
+    limits: Limits,
+    dialect: Dialect,
+}
+
+impl fmt::Debug for DispatcherBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DispatcherBuilder")
+            .field("services", &self.services.len())
+            .field("limits", &self.limits)
+            .field("dialect", &self.dialect)
+            .finish()
+    }
+}
+
+impl DispatcherBuilder {
+    /// Adds a service. Its method names must not clash with another's.
+    #[must_use]
+    pub fn service(mut self, service: impl Service) -> Self {
+        self.services.push(Box::new(service));
+        self
+    }
+
+    /// Sets the limits every request is held to.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets how XML-RPC responses spell `nil` and `i8`.
+    #[must_use]
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
+    /// Checks that every method name is unique, then builds.
+    pub fn build(self) -> Result<Dispatcher, BuildError> {
+        let mut seen: std::collections::HashMap<&'static str, &'static str> = system::BUILTINS
+            .iter()
+            .map(|m| (m.name, "diglot"))
+            .collect();
+        for service in &self.services {
+            for method in service.methods() {
+                if let Some(owner) = seen.insert(method.name, service.name()) {
+                    return Err(BuildError {
+                        message: format!(
+                            "method `{}` of `{}` is already defined by `{owner}`",
+                            method.name,
+                            service.name()
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(Dispatcher {
+            inner: Arc::new(Inner {
+                services: self.services,
+                limits: self.limits,
+                dialect: self.dialect,
+            }),
+        })
+    }
+}
+
+impl Dispatcher {
+    /// Starts building a dispatcher.
+    pub fn builder() -> DispatcherBuilder {
+        DispatcherBuilder::default()
+    }
+
+    /// A dispatcher for one service with default limits.
+    pub fn new(service: impl Service) -> Result<Self, BuildError> {
+        Self::builder().service(service).build()
+    }
+
+    /// The limits requests are held to.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Answers one request body. The protocol comes from `protocol` when
+    /// the transport knows it, else from the body's first byte.
+    pub async fn handle_body(&self, body: &[u8], protocol: Option<Protocol>) -> Reply {
+        let protocol = protocol
+            .or_else(|| Protocol::sniff(body))
+            .unwrap_or(Protocol::JsonRpc);
+        let body = match protocol {
+            Protocol::XmlRpc => self.handle_xml(body).await,
+            Protocol::JsonRpc => self.handle_json(body).await,
+        };
+        Reply { body, protocol }
+    }
+
+    fn encoding(&self, protocol: Protocol) -> Encoding {
+        Encoding {
+            protocol,
+            dialect: self.inner.dialect,
+        }
+    }
+
+    async fn handle_xml(&self, body: &[u8]) -> Vec<u8> {
+        let dialect = self.inner.dialect;
+        let mut out = Vec::with_capacity(256);
+        let answered = async {
+            let mut call = MethodCall::parse(body, &self.inner.limits)?;
+            let name = call.name_cow();
+            xml::write_response_head(&mut out, dialect);
+            self.invoke(
+                &name,
+                ParamInput::Xml(&mut call),
+                self.encoding(Protocol::XmlRpc),
+                &mut out,
+            )
+            .await?;
+            xml::write_response_tail(&mut out);
+            Ok::<(), Fault>(())
+        }
+        .await;
+        if let Err(fault) = answered {
+            out.clear();
+            xml::write_fault(&mut out, &fault, dialect);
+        }
+        out
+    }
+
+    async fn handle_json(&self, body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(128);
+        match json::parse(body, &self.inner.limits) {
+            Err(fault) => json::write_error(&mut out, &Id::Null, &fault),
+            Ok(Incoming::Single(entry)) => {
+                self.json_entry(entry, &mut out).await;
+            }
+            Ok(Incoming::Batch(entries)) => {
+                let mut any = false;
+                for entry in entries {
+                    let mark = out.len();
+                    out.push(if any { b',' } else { b'[' });
+                    if self.json_entry(entry, &mut out).await {
+                        any = true;
+                    } else {
+                        out.truncate(mark);
+                    }
+                }
+                if any {
+                    out.push(b']');
+                }
+            }
+        }
+        out
+    }
+
+    /// Answers one request of a JSON body; `false` if it was a notification.
+    async fn json_entry(&self, entry: json::Entry<'_>, out: &mut Vec<u8>) -> bool {
+        let request = match entry {
+            Ok(request) => request,
+            Err(rejected) => {
+                json::write_error(out, &rejected.id, &rejected.fault);
+                return true;
+            }
+        };
+        let encoding = self.encoding(Protocol::JsonRpc);
+        let Some(id) = &request.id else {
+            // A notification runs, but its result and any fault are dropped.
+            let mut scratch = Vec::new();
+            let _ = self
+                .invoke(
+                    &request.method,
+                    ParamInput::Json(request.params),
+                    encoding,
+                    &mut scratch,
+                )
+                .await;
+            return false;
+        };
+        let start = out.len();
+        out.extend_from_slice(json::RESULT_HEAD);
+        match self
+            .invoke(
+                &request.method,
+                ParamInput::Json(request.params),
+                encoding,
+                out,
+            )
+            .await
+        {
+            Ok(()) => json::write_result_tail(out, id),
+            Err(fault) => {
+                out.truncate(start);
+                json::write_error(out, id, &fault);
+            }
+        }
+        true
+    }
+
+    /// Finds and runs a method, appending its encoded result to `out`. On
+    /// `Err`, `out` may hold a partial result: the caller truncates it.
+    fn invoke<'a, 'o>(
+        &'a self,
+        name: &'a str,
+        params: ParamInput<'o, 'a>,
+        encoding: Encoding,
+        out: &'o mut Vec<u8>,
+    ) -> impl Future<Output = Result<(), Fault>> + Send + 'o
+    where
+        'a: 'o,
+    {
+        async move {
+            if system::is_builtin(name) {
+                return Box::pin(system::call(self, name, params, encoding, out)).await;
+            }
+            let Some((service, index)) = self.find(name) else {
+                return Err(Fault::method_not_found(name));
+            };
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                service.call(index, params, encoding, &mut *out)
+            }))
+            .unwrap_or_else(|payload| Outcome::Ready(Err(catch::panicked(&*payload))));
+            match outcome {
+                Outcome::Ready(result) => result,
+                Outcome::Pending(future) => {
+                    let bytes = catch::CatchUnwind(future).await??;
+                    out.extend_from_slice(&bytes);
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<(&dyn Service, usize)> {
+        self.inner
+            .services
+            .iter()
+            .find_map(|s| s.find(name).map(|index| (&**s, index)))
+    }
+
+    /// Every method of every service, built-ins last.
+    pub fn methods(&self) -> impl Iterator<Item = &'static crate::MethodInfo> + '_ {
+        self.inner
+            .services
+            .iter()
+            .flat_map(|s| s.methods())
+            .chain(system::BUILTINS.iter())
+    }
+}
+
+impl Handler for Dispatcher {
+    fn handle<'b>(&'b self, request: Request<'b>) -> impl Future<Output = Reply> + Send + 'b {
+        self.handle_body(request.body, request.protocol)
+    }
+}

@@ -1,0 +1,282 @@
+//! Built-in methods: XML-RPC introspection (`system.listMethods`,
+//! `system.methodSignature`, `system.methodHelp`), `system.getCapabilities`,
+//! `system.multicall`, and JSON-RPC's `rpc.discover` (an OpenRPC document).
+
+use serde_json::json;
+
+use super::Dispatcher;
+use crate::service::{Encoding, MethodInfo, ParamInfo, ParamList, TypeInfo};
+use crate::transport::Protocol;
+use crate::{Fault, Value, json, xml};
+
+const STRING: TypeInfo = TypeInfo {
+    rust: "String",
+    xml: "string",
+    schema: r#"{"type":"string"}"#,
+};
+const STRINGS: TypeInfo = TypeInfo {
+    rust: "Vec<String>",
+    xml: "array",
+    schema: r#"{"type":"array","items":{"type":"string"}}"#,
+};
+const ARRAY: TypeInfo = TypeInfo {
+    rust: "Vec<Value>",
+    xml: "array",
+    schema: r#"{"type":"array"}"#,
+};
+const STRUCT: TypeInfo = TypeInfo {
+    rust: "Struct",
+    xml: "struct",
+    schema: r#"{"type":"object"}"#,
+};
+const METHOD_NAME: &[ParamInfo] = &[ParamInfo {
+    name: "method",
+    ty: STRING,
+    optional: false,
+}];
+
+/// The built-in methods, as introspection lists them.
+pub(super) static BUILTINS: [MethodInfo; 6] = [
+    MethodInfo {
+        name: "system.listMethods",
+        help: "Lists the names of the methods this server offers.",
+        params: &[],
+        result: STRINGS,
+        hidden: false,
+    },
+    MethodInfo {
+        name: "system.methodSignature",
+        help: "Gives a method's signatures: arrays of XML-RPC type names, the return type first.",
+        params: METHOD_NAME,
+        result: ARRAY,
+        hidden: false,
+    },
+    MethodInfo {
+        name: "system.methodHelp",
+        help: "Gives a method's documentation.",
+        params: METHOD_NAME,
+        result: STRING,
+        hidden: false,
+    },
+    MethodInfo {
+        name: "system.getCapabilities",
+        help: "Names the specifications and extensions this server implements.",
+        params: &[],
+        result: STRUCT,
+        hidden: false,
+    },
+    MethodInfo {
+        name: "system.multicall",
+        help: "Runs several calls in one request. Each element is a struct with `methodName` and \
+               `params`; each answer is a one-element array holding the result, or a fault struct.",
+        params: &[ParamInfo {
+            name: "calls",
+            ty: ARRAY,
+            optional: false,
+        }],
+        result: ARRAY,
+        hidden: false,
+    },
+    MethodInfo {
+        name: "rpc.discover",
+        help: "Describes this server as an OpenRPC document.",
+        params: &[],
+        result: STRUCT,
+        hidden: false,
+    },
+];
+
+const LIST_METHODS: usize = 0;
+const METHOD_SIGNATURE: usize = 1;
+const METHOD_HELP: usize = 2;
+const GET_CAPABILITIES: usize = 3;
+const MULTICALL: usize = 4;
+const DISCOVER: usize = 5;
+
+pub(super) fn is_builtin(name: &str) -> bool {
+    name.starts_with("system.") || name == "rpc.discover"
+}
+
+/// Runs a built-in method.
+pub(super) async fn call<'a>(
+    dispatcher: &'a Dispatcher,
+    name: &'a str,
+    params: crate::service::ParamInput<'_, 'a>,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), Fault> {
+    let Some(index) = BUILTINS.iter().position(|m| m.name == name) else {
+        return Err(Fault::method_not_found(name));
+    };
+    let info = &BUILTINS[index];
+    match index {
+        LIST_METHODS => {
+            <()>::decode(params, info)?;
+            let names: Vec<&str> = visible(dispatcher).map(|m| m.name).collect();
+            encoding.encode(&names, out)
+        }
+        METHOD_SIGNATURE => {
+            let (method,): (String,) = ParamList::decode(params, info)?;
+            let m = lookup(dispatcher, &method)?;
+            let signature: Vec<&str> = std::iter::once(m.result.xml)
+                .chain(m.params.iter().map(|p| p.ty.xml))
+                .collect();
+            encoding.encode(&[signature], out)
+        }
+        METHOD_HELP => {
+            let (method,): (String,) = ParamList::decode(params, info)?;
+            encoding.encode(lookup(dispatcher, &method)?.help, out)
+        }
+        GET_CAPABILITIES => {
+            <()>::decode(params, info)?;
+            encoding.encode(&capabilities(), out)
+        }
+        MULTICALL => {
+            let (calls,): (Vec<Value>,) = ParamList::decode(params, info)?;
+            multicall(dispatcher, calls, encoding, out).await
+        }
+        DISCOVER => {
+            <()>::decode(params, info)?;
+            encoding.encode(&discover(dispatcher), out)
+        }
+        _ => Err(Fault::method_not_found(name)),
+    }
+}
+
+/// Methods introspection shows.
+fn visible(dispatcher: &Dispatcher) -> impl Iterator<Item = &'static MethodInfo> + '_ {
+    dispatcher.methods().filter(|m| !m.hidden)
+}
+
+fn lookup(dispatcher: &Dispatcher, name: &str) -> Result<&'static MethodInfo, Fault> {
+    visible(dispatcher)
+        .find(|m| m.name == name)
+        .ok_or_else(|| Fault::method_not_found(name))
+}
+
+fn capabilities() -> serde_json::Value {
+    json!({
+        "xmlrpc": {"specUrl": "http://www.xmlrpc.com/spec", "specVersion": 1},
+        "faults_interop": {
+            "specUrl": "http://xmlrpc-epi.sourceforge.net/specs/rfc.fault_codes.php",
+            "specVersion": 20010516
+        },
+        "introspection": {
+            "specUrl": "http://xmlrpc-c.sourceforge.net/introspection.html",
+            "specVersion": 1
+        },
+        "multicall": {
+            "specUrl": "http://www.xmlrpc.com/discuss/msgReader$1208",
+            "specVersion": 1
+        },
+        "nil": {"specUrl": "http://www.ontosys.com/xml-rpc/extensions.php", "specVersion": 20010518},
+        "json-rpc": {"specUrl": "https://www.jsonrpc.org/specification", "specVersion": "2.0"}
+    })
+}
+
+/// The OpenRPC document for `rpc.discover`.
+fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
+    let schema = |text: &str| -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_else(|_| json!({}))
+    };
+    let methods: Vec<serde_json::Value> = visible(dispatcher)
+        .map(|m| {
+            json!({
+                "name": m.name,
+                "description": m.help,
+                "paramStructure": "either",
+                "params": m.params.iter().map(|p| json!({
+                    "name": p.name,
+                    "required": !p.optional,
+                    "schema": schema(p.ty.schema),
+                })).collect::<Vec<_>>(),
+                "result": {"name": "result", "schema": schema(m.result.schema)},
+            })
+        })
+        .collect();
+    json!({
+        "openrpc": "1.3.2",
+        "info": {"title": "diglot service", "version": env!("CARGO_PKG_VERSION")},
+        "methods": methods,
+    })
+}
+
+/// Runs each call in turn. Answers are `[result]` or a fault struct, as the
+/// multicall convention has it. The list is bounded by the batch limit, and a
+/// multicall inside a multicall is refused, so one request cannot fan out.
+async fn multicall(
+    dispatcher: &Dispatcher,
+    calls: Vec<Value>,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), Fault> {
+    dispatcher.limits().check_batch_len(calls.len())?;
+    let (open, sep, close): (&[u8], &[u8], &[u8]) = match encoding.protocol {
+        Protocol::XmlRpc => (b"<value><array><data>", b"", b"</data></array></value>"),
+        Protocol::JsonRpc => (b"[", b",", b"]"),
+    };
+    out.extend_from_slice(open);
+    let mut scratch = Vec::new();
+    for (i, call) in calls.into_iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        scratch.clear();
+        match sub_call(dispatcher, &call, encoding, &mut scratch).await {
+            Ok(()) => {
+                out.extend_from_slice(open);
+                out.extend_from_slice(&scratch);
+                out.extend_from_slice(close);
+            }
+            Err(fault) => {
+                let answer = crate::Struct::from_iter([
+                    ("faultCode", Value::I32(fault.code)),
+                    ("faultString", Value::String(fault.message)),
+                ]);
+                encoding.encode(&answer, out)?;
+            }
+        }
+    }
+    out.extend_from_slice(close);
+    Ok(())
+}
+
+async fn sub_call(
+    dispatcher: &Dispatcher,
+    call: &Value,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), Fault> {
+    let malformed = || {
+        Fault::invalid_params("a multicall entry must be a struct with `methodName` and `params`")
+    };
+    let method = call
+        .get("methodName")
+        .and_then(Value::as_str)
+        .ok_or_else(malformed)?;
+    let params = match call.get("params") {
+        None => &[][..],
+        Some(params) => params.as_array().ok_or_else(malformed)?,
+    };
+    if method == "system.multicall" {
+        return Err(Fault::invalid_request("system.multicall cannot be nested"));
+    }
+    // Re-encode the parameters in the call's protocol and decode them as a
+    // call would: the method sees exactly what it would see on its own.
+    match encoding.protocol {
+        Protocol::XmlRpc => {
+            let mut body = Vec::new();
+            xml::write_call(&mut body, method, params, encoding.dialect)?;
+            let mut sub = xml::MethodCall::parse(&body, dispatcher.limits())?;
+            let params = crate::service::ParamInput::Xml(&mut sub);
+            Box::pin(dispatcher.invoke(method, params, encoding, out)).await
+        }
+        Protocol::JsonRpc => {
+            let text = serde_json::to_string(params).map_err(Fault::internal_error)?;
+            let raw: Box<serde_json::value::RawValue> =
+                serde_json::value::RawValue::from_string(text).map_err(Fault::internal_error)?;
+            let params = crate::service::ParamInput::Json(json::Params::from_raw(&raw));
+            Box::pin(dispatcher.invoke(method, params, encoding, out)).await
+        }
+    }
+}

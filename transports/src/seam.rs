@@ -1,0 +1,65 @@
+//! The seam between transports and the runtime: body in, body out.
+
+use std::future::Future;
+
+/// The two protocols diglot speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// XML-RPC.
+    XmlRpc,
+    /// JSON-RPC 2.0.
+    JsonRpc,
+}
+
+impl Protocol {
+    /// The protocol a body is written in, judged from its first non-blank
+    /// byte: `<` is XML-RPC, `{` or `[` is JSON-RPC.
+    pub fn sniff(body: &[u8]) -> Option<Protocol> {
+        match body.iter().find(|b| !b.is_ascii_whitespace())? {
+            b'<' => Some(Protocol::XmlRpc),
+            b'{' | b'[' => Some(Protocol::JsonRpc),
+            // A UTF-8 byte-order mark before `<`.
+            0xEF => Some(Protocol::XmlRpc),
+            _ => None,
+        }
+    }
+
+    /// The media type of a response in this protocol.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Protocol::XmlRpc => "text/xml; charset=utf-8",
+            Protocol::JsonRpc => "application/json",
+        }
+    }
+}
+
+/// A request as a transport received it.
+#[derive(Debug, Clone)]
+pub struct Request<'b> {
+    /// The whole request body.
+    pub body: &'b [u8],
+    /// The protocol, when the transport knows it (an HTTP `Content-Type`);
+    /// `None` lets the handler sniff the body.
+    pub protocol: Option<Protocol>,
+}
+
+/// What a handler answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The response body; empty when there is nothing to send back (a
+    /// JSON-RPC notification, or a batch of them).
+    pub body: Vec<u8>,
+    /// The protocol the response is written in.
+    pub protocol: Protocol,
+}
+
+/// Turns request bodies into response bodies. Shaped like `tower::Service`,
+/// but with a borrowed body so that the runtime can decode straight from the
+/// transport's buffer.
+///
+/// Handlers are shared by every connection of every transport at once.
+pub trait Handler: Send + Sync + 'static {
+    /// Handles one request. The future must finish even when the request is
+    /// malformed: errors are written into the reply, never raised.
+    fn handle<'b>(&'b self, request: Request<'b>) -> impl Future<Output = Reply> + Send + 'b;
+}
