@@ -1,7 +1,8 @@
 //! The `…Client<C>` type: the trait's methods as calls over a connection.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{cfgs, derived};
 use crate::ast::{Method, Service};
@@ -59,6 +60,8 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
     let names: Vec<_> = method.params.iter().map(|p| &p.ident).collect();
     let tys: Vec<_> = method.params.iter().map(|p| &p.ty).collect();
     let ok = method.output.success_type();
+    // A result type the client cannot decode is reported at the type.
+    let send = quote_spanned!(ok.span()=> self.client.send::<#ok>(call));
     quote! {
         #(#docs)*
         #fallback_doc
@@ -67,7 +70,7 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
             Output = ::core::result::Result<#ok, #krate::ClientError>,
         > + ::core::marker::Send + '_ {
             let call = self.client.prepare(#wire, &(#(#names,)*));
-            self.client.send::<#ok>(call)
+            #send
         }
     }
 }
