@@ -1,1 +1,32 @@
 //! Shared helpers for diglot's integration tests.
+//!
+//! The guide in `book/` is compiled here as well: each chapter is the
+//! documentation of a `#[cfg(doctest)]` item below, so
+//! `cargo test -p diglot-tests --doc` builds and runs every `rust` block of
+//! the book. Listings pulled from `examples/` with `{{#include}}` are marked
+//! `rust,ignore` in the chapters; `cargo test --workspace` builds the examples
+//! themselves.
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/introduction.md")]
+pub struct Introduction;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/values.md")]
+pub struct Values;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/xml-rpc.md")]
+pub struct XmlRpc;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/json-rpc.md")]
+pub struct JsonRpc;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/faults.md")]
+pub struct Faults;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/limits.md")]
+pub struct Limits;

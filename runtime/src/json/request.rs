@@ -148,6 +148,11 @@ impl<'a> Params<'a> {
 
 /// serde's messages quote the offending value (`invalid type: string "…"`);
 /// keep the kind and drop the quoted text, so a fault never echoes a request.
+///
+/// Strings are quoted with `{:?}`, so an escaped `\"` inside does not end
+/// them. Names (`unknown field `…``) and characters are quoted in backticks
+/// without escaping; one that holds a backtick itself still ends at the
+/// `` `, expected `` or `` `, there are no `` that serde writes after it.
 pub(crate) fn redact(e: &serde_json::Error) -> String {
     redact_message(&e.to_string())
 }
@@ -157,12 +162,20 @@ pub(crate) fn redact_message(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(open) = rest.find(['"', '`']) {
-        let quote = rest.as_bytes()[open] as char;
         out.push_str(&rest[..open]);
-        match rest[open + 1..].find(quote) {
+        let quoted = &rest[open + 1..];
+        let close = if rest.as_bytes()[open] == b'"' {
+            debug_string_end(quoted)
+        } else {
+            quoted
+                .rfind("`, expected ")
+                .or_else(|| quoted.rfind("`, there are no "))
+                .or_else(|| quoted.find('`'))
+        };
+        match close {
             Some(close) => {
                 out.push('…');
-                rest = &rest[open + 1 + close + 1..];
+                rest = &quoted[close + 1..];
             }
             None => {
                 rest = "";
@@ -171,6 +184,21 @@ pub(crate) fn redact_message(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The offset of the `"` that ends a `{:?}`-quoted string, skipping escapes.
+fn debug_string_end(quoted: &str) -> Option<usize> {
+    let mut chars = quoted.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Reads a JSON string, borrowing it when it holds no escapes.
@@ -222,15 +250,22 @@ pub fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Incoming<'a>, Fault>
         limits.check_batch_len(items.len())?;
         let entries = items
             .into_iter()
-            .map(
-                |item| match serde_json::from_str::<Envelope<'a>>(item.get()) {
-                    Ok(envelope) => check(envelope, limits),
-                    Err(_) => Err(Rejected {
+            .map(|item| {
+                // serde would also read a struct from an array (`["2.0", "m"]`);
+                // only an object is a request.
+                let envelope = if item.get().starts_with('{') {
+                    serde_json::from_str::<Envelope<'a>>(item.get()).ok()
+                } else {
+                    None
+                };
+                match envelope {
+                    Some(envelope) => check(envelope, limits),
+                    None => Err(Rejected {
                         id: Id::Null,
                         fault: Fault::invalid_request("a batch element is not a request object"),
                     }),
-                },
-            )
+                }
+            })
             .collect();
         return Ok(Incoming::Batch(entries));
     }

@@ -193,7 +193,9 @@ pub fn write_request<P: Serialize + ?Sized>(
 
 /// Reads a response: its id, and the decoded result or the server's error.
 ///
-/// The outer `Err` means the body is not a JSON-RPC 2.0 response.
+/// The outer `Err` means the body is not a JSON-RPC 2.0 response: a parse
+/// error (-32700) when it is not JSON, an invalid-request fault (-32600) when
+/// it is JSON but not a response object.
 pub fn decode_response<'a, T: Deserialize<'a>>(
     body: &'a [u8],
     limits: &Limits,
@@ -211,8 +213,20 @@ pub fn decode_response<'a, T: Deserialize<'a>>(
     }
 
     limits.check_body_size(body.len() as u64)?;
-    let response: ResponseObject<'a> =
-        serde_json::from_slice(body).map_err(|e| Fault::parse_error(redact(&e)))?;
+    // Not JSON is a parse error; JSON that is not a response object is
+    // invalid. (serde would also read the struct from an array.)
+    let classify = |e: serde_json::Error| {
+        if e.is_data() {
+            Fault::invalid_request(redact(&e))
+        } else {
+            Fault::parse_error(redact(&e))
+        }
+    };
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(classify)?;
+        return Err(Fault::invalid_request("not a response object"));
+    }
+    let response: ResponseObject<'a> = serde_json::from_slice(body).map_err(classify)?;
     if response.jsonrpc != "2.0" {
         return Err(Fault::invalid_request("not a JSON-RPC 2.0 response"));
     }

@@ -65,7 +65,7 @@ impl<'r, 'a> ValueDe<'r, 'a> {
     }
 
     fn bad_scalar(&self, tag: Tag, expected: &str) -> Fault {
-        self.ev.syntax(format_args!(
+        self.ev.bad_value(format_args!(
             "<{}> does not hold {expected}",
             tag.spec_name()
         ))
@@ -108,7 +108,7 @@ impl<'r, 'a> ValueDe<'r, 'a> {
             }
             Tag::Base64 => {
                 let text = self.text_of(tag, empty)?;
-                let bytes = crate::b64::decode(&text).map_err(|e| self.ev.syntax(e))?;
+                let bytes = crate::b64::decode(&text).map_err(|e| self.ev.bad_value(e))?;
                 visitor.visit_byte_buf(bytes)?
             }
             Tag::Nil => {
@@ -300,7 +300,7 @@ impl<'a> de::Deserializer<'a> for ValueDe<'_, 'a> {
                 empty,
             } => {
                 let text = self.text_of(Tag::Base64, empty)?;
-                let bytes = crate::b64::decode(&text).map_err(|e| self.ev.syntax(e))?;
+                let bytes = crate::b64::decode(&text).map_err(|e| self.ev.bad_value(e))?;
                 let value =
                     visitor.visit_seq(SeqDeserializer::<_, Fault>::new(bytes.into_iter()))?;
                 self.close()?;
@@ -437,6 +437,18 @@ fn name_de<'a>(name: Cow<'a, str>) -> NameDe<'a> {
 /// A member name as a serde key, borrowed when the document allows.
 struct NameDe<'a>(Cow<'a, str>);
 
+/// `deserialize_*` methods of [`NameDe`] for integer keys.
+macro_rules! name_de_int {
+    ($($method:ident => $visit:ident: $t:ty,)*) => {$(
+        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Fault> {
+            match self.0.parse::<$t>() {
+                Ok(n) => visitor.$visit(n),
+                Err(_) => visit_cow(visitor, self.0),
+            }
+        }
+    )*};
+}
+
 impl<'a> de::Deserializer<'a> for NameDe<'a> {
     type Error = Fault;
 
@@ -444,10 +456,37 @@ impl<'a> de::Deserializer<'a> for NameDe<'a> {
         visit_cow(visitor, self.0)
     }
 
+    // The writer turns integer map keys into decimal text, as serde_json
+    // does; read them back the same way. Text that is not an integer goes to
+    // the visitor as a string, which refuses it with a type error.
+    name_de_int! {
+        deserialize_i8 => visit_i8: i8,
+        deserialize_i16 => visit_i16: i16,
+        deserialize_i32 => visit_i32: i32,
+        deserialize_i64 => visit_i64: i64,
+        deserialize_u8 => visit_u8: u8,
+        deserialize_u16 => visit_u16: u16,
+        deserialize_u32 => visit_u32: u32,
+        deserialize_u64 => visit_u64: u64,
+    }
+
+    /// A unit variant as a map key (the writer writes its name).
+    fn deserialize_enum<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Fault> {
+        match self.0 {
+            Cow::Borrowed(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s)),
+            Cow::Owned(s) => visitor.visit_enum(StringDeserializer::new(s)),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
         <W: Visitor<'a>>
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        bool i128 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct
         identifier ignored_any
     }
 }

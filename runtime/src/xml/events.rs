@@ -120,7 +120,13 @@ impl<'a> Events<'a> {
     pub(crate) fn new(body: &'a [u8], limits: &Limits) -> Result<Self, Fault> {
         limits.check_body_size(body.len() as u64)?;
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
+        // A byte-order mark, or `<` as a UTF-16 code unit (XML 1.0 appendix F):
+        // a UTF-16 document without a BOM would otherwise pass as UTF-8 with NULs.
+        if body.starts_with(b"\xFE\xFF")
+            || body.starts_with(b"\xFF\xFE")
+            || body.starts_with(b"<\0")
+            || body.starts_with(b"\0<")
+        {
             return Err(Fault::new(
                 Fault::UNSUPPORTED_ENCODING,
                 "unsupported encoding: UTF-16 (diglot reads UTF-8)",
@@ -147,6 +153,16 @@ impl<'a> Events<'a> {
     /// A -32700 fault located at the reader's position.
     pub(crate) fn syntax(&self, what: impl std::fmt::Display) -> Fault {
         Fault::parse_error(format_args!(
+            "{what} at byte {}",
+            self.reader.buffer_position()
+        ))
+    }
+
+    /// A -32602 fault for a scalar whose text is not a value of its type
+    /// (an `<i4>` out of range, bad base64), located at the reader's position:
+    /// the same code as a value of the wrong type.
+    pub(crate) fn bad_value(&self, what: impl std::fmt::Display) -> Fault {
+        Fault::invalid_params(format_args!(
             "{what} at byte {}",
             self.reader.buffer_position()
         ))

@@ -14,6 +14,13 @@
 //! A DOCTYPE is refused and no entity other than XML's five predefined ones
 //! is ever expanded, so entity-expansion attacks have nothing to work with.
 //!
+//! Errors: a document that is not XML-RPC (ill-formed, truncated, an unknown
+//! element, a DOCTYPE) is a parse error (-32700); a UTF-16 document or a
+//! declared encoding other than UTF-8 is -32701; bytes that are not UTF-8 are
+//! -32702. A scalar whose text is not a value of its type (an `<i4>` out of
+//! range, bad base64, a bad date) is invalid params (-32602), like a value of
+//! the wrong type.
+//!
 //! ```
 //! use diglot::xml::{self, Dialect, MethodCall};
 //! use diglot::Limits;
