@@ -1,0 +1,71 @@
+//! The calculator: diglot's running example.
+
+use diglot::{Fault, Value};
+
+// ANCHOR: trait
+/// Arithmetic for the examples.
+#[diglot::rpc(namespace = "calc")]
+pub trait Calculator {
+    /// Adds two integers.
+    fn add(&self, a: i32, b: i32) -> i32;
+
+    /// Divides; dividing by zero is a fault.
+    async fn div(&self, a: f64, b: f64) -> Result<f64, CalcError>;
+
+    /// Echoes any value back unchanged.
+    fn echo(&self, value: diglot::Value) -> diglot::Value;
+
+    /// Adds up a list of numbers.
+    #[rpc(name = "sumAll")]
+    fn sum(&self, values: Vec<f64>) -> f64;
+}
+// ANCHOR_END: trait
+
+// ANCHOR: error
+/// What can go wrong in the calculator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalcError {
+    /// The divisor was zero.
+    DivisionByZero,
+}
+
+impl From<CalcError> for Fault {
+    fn from(error: CalcError) -> Fault {
+        match error {
+            CalcError::DivisionByZero => Fault::new(Calc::DIVISION_BY_ZERO, "division by zero"),
+        }
+    }
+}
+// ANCHOR_END: error
+
+// ANCHOR: impl
+/// The calculator's implementation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Calc;
+
+impl Calc {
+    /// The fault code of a division by zero.
+    pub const DIVISION_BY_ZERO: i32 = 2;
+}
+
+impl Calculator for Calc {
+    fn add(&self, a: i32, b: i32) -> i32 {
+        a.wrapping_add(b)
+    }
+
+    async fn div(&self, a: f64, b: f64) -> Result<f64, CalcError> {
+        if b == 0.0 {
+            return Err(CalcError::DivisionByZero);
+        }
+        Ok(a / b)
+    }
+
+    fn echo(&self, value: Value) -> Value {
+        value
+    }
+
+    fn sum(&self, values: Vec<f64>) -> f64 {
+        values.iter().sum()
+    }
+}
+// ANCHOR_END: impl

@@ -1,0 +1,3 @@
+//! Services shared by diglot's examples, tests and benchmarks.
+
+pub mod calc;
