@@ -56,6 +56,9 @@ impl Fault {
     pub const SYSTEM_ERROR: i32 = -32400;
     /// A transport error (XML-RPC interop list).
     pub const TRANSPORT_ERROR: i32 = -32300;
+    /// The call ran past the server's per-call timeout (diglot's code in
+    /// JSON-RPC's implementation-defined server-error range).
+    pub const TIMED_OUT: i32 = -32000;
 
     /// A fault with a code and a message and no data.
     pub fn new(code: i32, message: impl Into<String>) -> Self {
@@ -97,6 +100,14 @@ impl Fault {
     /// -32602: the parameters do not fit the method.
     pub fn invalid_params(message: impl fmt::Display) -> Self {
         Fault::new(Self::INVALID_PARAMS, format!("invalid params: {message}"))
+    }
+
+    /// -32000: the call ran past `limit`.
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        Fault::new(
+            Self::TIMED_OUT,
+            format!("the call did not finish within {} ms", limit.as_millis()),
+        )
     }
 
     /// -32603: the server failed while handling the call.

@@ -19,6 +19,7 @@ mod dispatch;
 mod fault;
 pub mod json;
 mod limits;
+mod server;
 mod service;
 mod value;
 pub mod xml;
@@ -27,6 +28,9 @@ pub mod xml;
 pub mod __private;
 
 pub use client::{Client, ClientError, Connection, InProcess, PreparedCall};
+#[cfg(feature = "http")]
+pub use client::HttpConnection;
+pub use server::{BoundServer, Server, Shutdown};
 pub use diglot_macros::rpc;
 pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder};
 pub use fault::Fault;

@@ -115,6 +115,7 @@ fn json_call(d: &Dispatcher, body: serde_json::Value) -> Option<serde_json::Valu
     let reply = block_on(d.handle(Request {
         body: &body,
         protocol: None,
+        transport: "test",
     }));
     assert_eq!(reply.protocol, Protocol::JsonRpc);
     (!reply.body.is_empty()).then(|| serde_json::from_slice(&reply.body).unwrap())
@@ -131,6 +132,7 @@ fn xml_raw(d: &Dispatcher, body: &[u8]) -> Result<Value, Fault> {
     let reply = block_on(d.handle(Request {
         body,
         protocol: Some(Protocol::XmlRpc),
+        transport: "test",
     }));
     assert_eq!(reply.protocol, Protocol::XmlRpc);
     diglot::xml::decode_response(&reply.body, &Limits::default()).unwrap()
@@ -328,6 +330,7 @@ fn json_call_raw(d: &Dispatcher, body: &[u8]) -> serde_json::Value {
     let reply = block_on(d.handle(Request {
         body,
         protocol: None,
+        transport: "test",
     }));
     serde_json::from_slice(&reply.body).unwrap()
 }

@@ -4,7 +4,15 @@
 //! Each one hands a request body and a protocol hint to a [`Handler`] and
 //! writes back what it returns. diglot's dispatcher implements [`Handler`],
 //! and so can a test double or a proxy.
+//!
+//! | feature | module | what |
+//! |---|---|---|
+//! | `http` (default) | [`http`] | HTTP/1.1 server on hyper, client, axum `Router` |
+//! | `tls` | [`http::tls`] | HTTPS with rustls |
 
 mod seam;
+
+#[cfg(feature = "http")]
+pub mod http;
 
 pub use seam::{Handler, Protocol, Reply, Request};

@@ -41,6 +41,8 @@ pub struct Request<'b> {
     /// The protocol, when the transport knows it (an HTTP `Content-Type`);
     /// `None` lets the handler sniff the body.
     pub protocol: Option<Protocol>,
+    /// The transport's name (`http`, `tcp`, `unix`, …), for logs and traces.
+    pub transport: &'static str,
 }
 
 /// What a handler answers.

@@ -5,9 +5,13 @@
 //! [`Client`], with one method per trait method.
 
 mod error;
+#[cfg(feature = "http")]
+mod http;
 mod in_process;
 
 pub use error::ClientError;
+#[cfg(feature = "http")]
+pub use http::HttpConnection;
 pub use in_process::InProcess;
 
 use std::future::Future;

@@ -12,6 +12,12 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+
+#[cfg(feature = "http")]
+use crate::transport::http::axum_types as axum_router;
 
 use crate::json::{self, Id, Incoming};
 use crate::service::{Encoding, Outcome, ParamInput, Service};
@@ -42,6 +48,7 @@ struct Inner {
     services: Vec<Box<dyn Service>>,
     limits: Limits,
     dialect: Dialect,
+    call_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for Dispatcher {
@@ -82,6 +89,7 @@ pub struct DispatcherBuilder {
     services: Vec<Box<dyn Service>>,
     limits: Limits,
     dialect: Dialect,
+    call_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for DispatcherBuilder {
@@ -116,6 +124,15 @@ impl DispatcherBuilder {
         self
     }
 
+    /// Bounds how long an async method may run; past it the call answers
+    /// with a [`Fault::TIMED_OUT`] fault and the method's future is dropped.
+    /// A synchronous method cannot be interrupted. No bound by default.
+    #[must_use]
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
     /// Checks that every method name is unique, then builds.
     pub fn build(self) -> Result<Dispatcher, BuildError> {
         let mut seen: std::collections::HashMap<&'static str, &'static str> = system::BUILTINS
@@ -140,6 +157,7 @@ impl DispatcherBuilder {
                 services: self.services,
                 limits: self.limits,
                 dialect: self.dialect,
+                call_timeout: self.call_timeout,
             }),
         })
     }
@@ -164,37 +182,42 @@ impl Dispatcher {
     /// Answers one request body. The protocol comes from `protocol` when
     /// the transport knows it, else from the body's first byte.
     pub async fn handle_body(&self, body: &[u8], protocol: Option<Protocol>) -> Reply {
-        let protocol = protocol
-            .or_else(|| Protocol::sniff(body))
+        self.handle(Request {
+            body,
+            protocol,
+            transport: "in-process",
+        })
+        .await
+    }
+
+    async fn answer(&self, request: Request<'_>) -> Reply {
+        let protocol = request
+            .protocol
+            .or_else(|| Protocol::sniff(request.body))
             .unwrap_or(Protocol::JsonRpc);
+        let call = Call {
+            encoding: Encoding {
+                protocol,
+                dialect: self.inner.dialect,
+            },
+            transport: request.transport,
+        };
         let body = match protocol {
-            Protocol::XmlRpc => self.handle_xml(body).await,
-            Protocol::JsonRpc => self.handle_json(body).await,
+            Protocol::XmlRpc => self.handle_xml(request.body, call).await,
+            Protocol::JsonRpc => self.handle_json(request.body, call).await,
         };
         Reply { body, protocol }
     }
 
-    fn encoding(&self, protocol: Protocol) -> Encoding {
-        Encoding {
-            protocol,
-            dialect: self.inner.dialect,
-        }
-    }
-
-    async fn handle_xml(&self, body: &[u8]) -> Vec<u8> {
+    async fn handle_xml(&self, body: &[u8], call_info: Call) -> Vec<u8> {
         let dialect = self.inner.dialect;
         let mut out = Vec::with_capacity(256);
         let answered = async {
             let mut call = MethodCall::parse(body, &self.inner.limits)?;
             let name = call.name_cow();
             xml::write_response_head(&mut out, dialect);
-            self.invoke(
-                &name,
-                ParamInput::Xml(&mut call),
-                self.encoding(Protocol::XmlRpc),
-                &mut out,
-            )
-            .await?;
+            self.invoke(&name, ParamInput::Xml(&mut call), call_info, &mut out)
+                .await?;
             xml::write_response_tail(&mut out);
             Ok::<(), Fault>(())
         }
@@ -206,19 +229,19 @@ impl Dispatcher {
         out
     }
 
-    async fn handle_json(&self, body: &[u8]) -> Vec<u8> {
+    async fn handle_json(&self, body: &[u8], call: Call) -> Vec<u8> {
         let mut out = Vec::with_capacity(128);
         match json::parse(body, &self.inner.limits) {
             Err(fault) => json::write_error(&mut out, &Id::Null, &fault),
             Ok(Incoming::Single(entry)) => {
-                self.json_entry(entry, &mut out).await;
+                self.json_entry(entry, call, &mut out).await;
             }
             Ok(Incoming::Batch(entries)) => {
                 let mut any = false;
                 for entry in entries {
                     let mark = out.len();
                     out.push(if any { b',' } else { b'[' });
-                    if self.json_entry(entry, &mut out).await {
+                    if self.json_entry(entry, call, &mut out).await {
                         any = true;
                     } else {
                         out.truncate(mark);
@@ -233,7 +256,7 @@ impl Dispatcher {
     }
 
     /// Answers one request of a JSON body; `false` if it was a notification.
-    async fn json_entry(&self, entry: json::Entry<'_>, out: &mut Vec<u8>) -> bool {
+    async fn json_entry(&self, entry: json::Entry<'_>, call: Call, out: &mut Vec<u8>) -> bool {
         let request = match entry {
             Ok(request) => request,
             Err(rejected) => {
@@ -241,7 +264,6 @@ impl Dispatcher {
                 return true;
             }
         };
-        let encoding = self.encoding(Protocol::JsonRpc);
         let Some(id) = &request.id else {
             // A notification runs, but its result and any fault are dropped.
             let mut scratch = Vec::new();
@@ -249,7 +271,7 @@ impl Dispatcher {
                 .invoke(
                     &request.method,
                     ParamInput::Json(request.params),
-                    encoding,
+                    call,
                     &mut scratch,
                 )
                 .await;
@@ -261,7 +283,7 @@ impl Dispatcher {
             .invoke(
                 &request.method,
                 ParamInput::Json(request.params),
-                encoding,
+                call,
                 out,
             )
             .await
@@ -281,30 +303,63 @@ impl Dispatcher {
         &'a self,
         name: &'a str,
         params: ParamInput<'o, 'a>,
-        encoding: Encoding,
+        call: Call,
         out: &'o mut Vec<u8>,
     ) -> impl Future<Output = Result<(), Fault>> + Send + 'o
     where
         'a: 'o,
     {
+        let span = tracing::debug_span!(
+            "rpc",
+            method = name,
+            protocol = ?call.encoding.protocol,
+            transport = call.transport,
+            fault = tracing::field::Empty,
+        );
+        let watched = span.clone();
         async move {
-            if system::is_builtin(name) {
-                return Box::pin(system::call(self, name, params, encoding, out)).await;
-            }
-            let Some((service, index)) = self.find(name) else {
-                return Err(Fault::method_not_found(name));
-            };
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                service.call(index, params, encoding, &mut *out)
-            }))
-            .unwrap_or_else(|payload| Outcome::Ready(Err(catch::panicked(&*payload))));
-            match outcome {
-                Outcome::Ready(result) => result,
-                Outcome::Pending(future) => {
-                    let bytes = catch::CatchUnwind(future).await??;
-                    out.extend_from_slice(&bytes);
-                    Ok(())
+            let started = (!watched.is_disabled()).then(Instant::now);
+            let result = self.run(name, params, call, out).await;
+            if let Some(started) = started {
+                if let Err(fault) = &result {
+                    watched.record("fault", fault.code);
                 }
+                tracing::debug!(parent: &watched, elapsed_us = started.elapsed().as_micros() as u64, "call finished");
+            }
+            result
+        }
+        .instrument(span)
+    }
+
+    async fn run<'a>(
+        &'a self,
+        name: &'a str,
+        params: ParamInput<'_, 'a>,
+        call: Call,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Fault> {
+        if system::is_builtin(name) {
+            return Box::pin(system::call(self, name, params, call, out)).await;
+        }
+        let Some((service, index)) = self.find(name) else {
+            return Err(Fault::method_not_found(name));
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            service.call(index, params, call.encoding, &mut *out)
+        }))
+        .unwrap_or_else(|payload| Outcome::Ready(Err(catch::panicked(&*payload))));
+        match outcome {
+            Outcome::Ready(result) => result,
+            Outcome::Pending(future) => {
+                let running = catch::CatchUnwind(future);
+                let bytes = match self.inner.call_timeout {
+                    None => running.await??,
+                    Some(limit) => tokio::time::timeout(limit, running)
+                        .await
+                        .map_err(|_| Fault::timed_out(limit))???,
+                };
+                out.extend_from_slice(&bytes);
+                Ok(())
             }
         }
     }
@@ -314,6 +369,19 @@ impl Dispatcher {
             .services
             .iter()
             .find_map(|s| s.find(name).map(|index| (&**s, index)))
+    }
+
+    /// The dispatcher as an axum `Router` on the default paths (`/` and
+    /// `/RPC2`), to mount inside an application under its own tower layers.
+    #[cfg(feature = "http")]
+    pub fn router(&self) -> axum_router::Router {
+        self.router_with(crate::transport::http::HttpConfig::default().max_body_bytes(self.limits().body_bytes()))
+    }
+
+    /// [`router`](Self::router) with explicit paths and limits.
+    #[cfg(feature = "http")]
+    pub fn router_with(&self, config: crate::transport::http::HttpConfig) -> axum_router::Router {
+        crate::transport::http::router(Arc::new(self.clone()), config)
     }
 
     /// Every method of every service, built-ins last.
@@ -328,6 +396,14 @@ impl Dispatcher {
 
 impl Handler for Dispatcher {
     fn handle<'b>(&'b self, request: Request<'b>) -> impl Future<Output = Reply> + Send + 'b {
-        self.handle_body(request.body, request.protocol)
+        self.answer(request)
     }
+}
+
+/// What every call of a request shares: how results are encoded, and the
+/// transport it came by (for traces).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub(crate) encoding: Encoding,
+    pub(crate) transport: &'static str,
 }

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::Dispatcher;
-use crate::service::{Encoding, MethodInfo, ParamInfo, ParamList, TypeInfo};
+use super::{Call, Dispatcher};
+use crate::service::{MethodInfo, ParamInfo, ParamList, TypeInfo};
 use crate::transport::Protocol;
 use crate::{Fault, Value, json, xml};
 
@@ -102,9 +102,10 @@ pub(super) async fn call<'a>(
     dispatcher: &'a Dispatcher,
     name: &'a str,
     params: crate::service::ParamInput<'_, 'a>,
-    encoding: Encoding,
+    call: Call,
     out: &mut Vec<u8>,
 ) -> Result<(), Fault> {
+    let encoding = call.encoding;
     let Some(index) = BUILTINS.iter().position(|m| m.name == name) else {
         return Err(Fault::method_not_found(name));
     };
@@ -133,7 +134,7 @@ pub(super) async fn call<'a>(
         }
         MULTICALL => {
             let (calls,): (Vec<Value>,) = ParamList::decode(params, info)?;
-            multicall(dispatcher, calls, encoding, out).await
+            multicall(dispatcher, calls, call, out).await
         }
         DISCOVER => {
             <()>::decode(params, info)?;
@@ -207,9 +208,10 @@ fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
 async fn multicall(
     dispatcher: &Dispatcher,
     calls: Vec<Value>,
-    encoding: Encoding,
+    context: Call,
     out: &mut Vec<u8>,
 ) -> Result<(), Fault> {
+    let encoding = context.encoding;
     dispatcher.limits().check_batch_len(calls.len())?;
     let (open, sep, close): (&[u8], &[u8], &[u8]) = match encoding.protocol {
         Protocol::XmlRpc => (b"<value><array><data>", b"", b"</data></array></value>"),
@@ -222,7 +224,7 @@ async fn multicall(
             out.extend_from_slice(sep);
         }
         scratch.clear();
-        match sub_call(dispatcher, &call, encoding, &mut scratch).await {
+        match sub_call(dispatcher, &call, context, &mut scratch).await {
             Ok(()) => {
                 out.extend_from_slice(open);
                 out.extend_from_slice(&scratch);
@@ -244,9 +246,10 @@ async fn multicall(
 async fn sub_call(
     dispatcher: &Dispatcher,
     call: &Value,
-    encoding: Encoding,
+    context: Call,
     out: &mut Vec<u8>,
 ) -> Result<(), Fault> {
+    let encoding = context.encoding;
     let malformed = || {
         Fault::invalid_params("a multicall entry must be a struct with `methodName` and `params`")
     };
@@ -269,14 +272,14 @@ async fn sub_call(
             xml::write_call(&mut body, method, params, encoding.dialect)?;
             let mut sub = xml::MethodCall::parse(&body, dispatcher.limits())?;
             let params = crate::service::ParamInput::Xml(&mut sub);
-            Box::pin(dispatcher.invoke(method, params, encoding, out)).await
+            Box::pin(dispatcher.invoke(method, params, context, out)).await
         }
         Protocol::JsonRpc => {
             let text = serde_json::to_string(params).map_err(Fault::internal_error)?;
             let raw: Box<serde_json::value::RawValue> =
                 serde_json::value::RawValue::from_string(text).map_err(Fault::internal_error)?;
             let params = crate::service::ParamInput::Json(json::Params::from_raw(&raw));
-            Box::pin(dispatcher.invoke(method, params, encoding, out)).await
+            Box::pin(dispatcher.invoke(method, params, context, out)).await
         }
     }
 }

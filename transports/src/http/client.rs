@@ -1,0 +1,157 @@
+//! [`HttpClient`]: posts request bodies to an HTTP endpoint, reusing
+//! keep-alive connections.
+
+use std::fmt;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::{Method, StatusCode, Uri};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// Why an HTTP exchange failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HttpClientError {
+    /// The URL is not an `http://` URL with a host.
+    InvalidUrl(String),
+    /// The connection failed or broke.
+    Io(String),
+    /// The server answered with a status other than 200 or 204.
+    Status(u16),
+    /// The response body is larger than allowed.
+    TooLarge,
+}
+
+impl fmt::Display for HttpClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpClientError::InvalidUrl(why) => write!(f, "invalid URL: {why}"),
+            HttpClientError::Io(why) => write!(f, "HTTP request failed: {why}"),
+            HttpClientError::Status(code) => write!(f, "the server answered HTTP {code}"),
+            HttpClientError::TooLarge => f.write_str("the response body is too large"),
+        }
+    }
+}
+
+impl std::error::Error for HttpClientError {}
+
+/// Posts bodies to one endpoint.
+///
+/// Credentials in the URL (`http://user:password@host/RPC2`) are sent as
+/// HTTP basic authentication.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<HttpConnector, Full<Bytes>>,
+    uri: Uri,
+    authorization: Option<HeaderValue>,
+    max_body_bytes: usize,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient").field("uri", &self.uri).finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    /// A client for `url`, such as `http://127.0.0.1:8080/RPC2`.
+    pub fn new(url: &str) -> Result<Self, HttpClientError> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| HttpClientError::InvalidUrl(e.to_string()))?;
+        if uri.scheme_str() != Some("http") || uri.host().is_none() {
+            return Err(HttpClientError::InvalidUrl(
+                "expected http://host[:port]/path".to_owned(),
+            ));
+        }
+        let (uri, authorization) = split_credentials(uri)?;
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        Ok(HttpClient {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            uri,
+            authorization,
+            max_body_bytes: 16 * 1024 * 1024,
+        })
+    }
+
+    /// Sets the largest response body accepted.
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Posts `body` with `content_type` and returns the response body
+    /// (empty for `204 No Content`).
+    pub async fn post(&self, body: Vec<u8>, content_type: &'static str) -> Result<Vec<u8>, HttpClientError> {
+        let mut request = http::Request::builder()
+            .method(Method::POST)
+            .uri(self.uri.clone())
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::USER_AGENT, concat!("diglot/", env!("CARGO_PKG_VERSION")));
+        if let Some(auth) = &self.authorization {
+            request = request.header(header::AUTHORIZATION, auth.clone());
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| HttpClientError::Io(e.to_string()))?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| HttpClientError::Io(e.to_string()))?;
+        let status = response.status();
+        if status == StatusCode::NO_CONTENT {
+            return Ok(Vec::new());
+        }
+        if status != StatusCode::OK {
+            return Err(HttpClientError::Status(status.as_u16()));
+        }
+        let collected = Limited::new(response.into_body(), self.max_body_bytes)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    HttpClientError::TooLarge
+                } else {
+                    HttpClientError::Io(e.to_string())
+                }
+            })?;
+        Ok(collected.to_bytes().to_vec())
+    }
+}
+
+/// Moves `user:password@` out of the URL into a basic-auth header value.
+fn split_credentials(uri: Uri) -> Result<(Uri, Option<HeaderValue>), HttpClientError> {
+    let Some(authority) = uri.authority().cloned() else {
+        return Ok((uri, None));
+    };
+    let Some((userinfo, host)) = authority.as_str().rsplit_once('@') else {
+        return Ok((uri, None));
+    };
+    let mut parts = uri.into_parts();
+    parts.authority = Some(
+        host.parse()
+            .map_err(|e: http::uri::InvalidUri| HttpClientError::InvalidUrl(e.to_string()))?,
+    );
+    let uri = Uri::from_parts(parts).map_err(|e| HttpClientError::InvalidUrl(e.to_string()))?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(userinfo.as_bytes());
+    let value = HeaderValue::from_str(&format!("Basic {encoded}"))
+        .map_err(|e| HttpClientError::InvalidUrl(e.to_string()))?;
+    Ok((uri, Some(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_move_into_a_header() {
+        let (uri, auth) = super::split_credentials("http://ann:s3cret@127.0.0.1:8080/RPC2".parse().unwrap()).unwrap();
+        assert_eq!(uri.to_string(), "http://127.0.0.1:8080/RPC2");
+        assert_eq!(auth.unwrap(), "Basic YW5uOnMzY3JldA==");
+    }
+}

@@ -1,0 +1,76 @@
+//! [`HttpConfig`]: paths and limits of the HTTP transport.
+
+use std::time::Duration;
+
+/// How the HTTP transport answers, and the limits it holds clients to.
+///
+/// | setting | default | |
+/// |---|---|---|
+/// | [`paths`](Self::paths) | `/` and `/RPC2` | where Python's and xmlrpc-c's clients post |
+/// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | larger bodies get 413, before they are read when `Content-Length` says so |
+/// | [`max_connections`](Self::max_connections) | 1024 | further clients wait in the listen backlog |
+/// | [`read_timeout`](Self::read_timeout) | 10 s | to send the headers, and again the body; a slow sender is cut off |
+/// | [`gzip_min_bytes`](Self::gzip_min_bytes) | 1 KiB | smaller responses are not worth compressing |
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    pub(crate) paths: Vec<String>,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) max_connections: usize,
+    pub(crate) read_timeout: Duration,
+    pub(crate) gzip_min_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            paths: vec!["/".to_owned(), "/RPC2".to_owned()],
+            max_body_bytes: 16 * 1024 * 1024,
+            max_connections: 1024,
+            read_timeout: Duration::from_secs(10),
+            gzip_min_bytes: 1024,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Sets the paths requests are accepted on; others get 404.
+    #[must_use]
+    pub fn paths<I: IntoIterator<Item = S>, S: Into<String>>(mut self, paths: I) -> Self {
+        self.paths = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the largest request body, compressed or not.
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Sets how many connections are served at once.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Sets how long a client may take to send a request's headers, and
+    /// then its body.
+    #[must_use]
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Sets the smallest response compressed for a client that accepts gzip.
+    #[must_use]
+    pub fn gzip_min_bytes(mut self, bytes: usize) -> Self {
+        self.gzip_min_bytes = bytes;
+        self
+    }
+
+    /// Whether requests are served on `path`.
+    pub(crate) fn serves(&self, path: &str) -> bool {
+        self.paths.iter().any(|p| p == path)
+    }
+}

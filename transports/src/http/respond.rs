@@ -1,0 +1,215 @@
+//! One HTTP exchange: the checks HTTP asks for, then the handler.
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, Response, StatusCode};
+use http_body_util::Full;
+
+use super::HttpConfig;
+use super::body::{self, BodyError};
+use crate::{Handler, Protocol, Request};
+
+/// A response with a status and a short plain-text reason.
+fn status(code: StatusCode, reason: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(reason.as_bytes())));
+    *response.status_mut() = code;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// The protocol a `Content-Type` names: `Ok(None)` for a missing or generic
+/// type (the body decides), `Err` for a type diglot does not serve.
+fn protocol_of(headers: &HeaderMap) -> Result<Option<Protocol>, ()> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ())?;
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let is = |name: &str| essence.eq_ignore_ascii_case(name);
+    let ends = |suffix: &str| {
+        essence.len() > suffix.len()
+            && essence[essence.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    if is("text/xml") || is("application/xml") || ends("+xml") {
+        Ok(Some(Protocol::XmlRpc))
+    } else if is("application/json")
+        || is("application/json-rpc")
+        || is("application/jsonrequest")
+        || ends("+json")
+    {
+        Ok(Some(Protocol::JsonRpc))
+    } else if essence.is_empty()
+        || is("text/plain")
+        || is("application/octet-stream")
+        || is("application/x-www-form-urlencoded")
+        || is("*/*")
+    {
+        Ok(None)
+    } else {
+        Err(())
+    }
+}
+
+/// Whether the client accepts a gzip response (`Accept-Encoding: gzip`,
+/// not refused with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
+/// Whether the body is gzip-compressed; `Err` for an encoding diglot does
+/// not read.
+fn gzipped(headers: &HeaderMap) -> Result<bool, ()> {
+    match headers.get(header::CONTENT_ENCODING).map(HeaderValue::to_str) {
+        None => Ok(false),
+        Some(Ok(v)) if v.trim().eq_ignore_ascii_case("identity") => Ok(false),
+        Some(Ok(v)) if v.trim().eq_ignore_ascii_case("gzip") => Ok(true),
+        _ => Err(()),
+    }
+}
+
+/// Answers one HTTP request.
+pub(crate) async fn respond<H, B>(
+    handler: &H,
+    config: &HttpConfig,
+    request: http::Request<B>,
+) -> Response<Full<Bytes>>
+where
+    H: Handler,
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let (parts, body) = request.into_parts();
+    if !config.serves(parts.uri.path()) {
+        return status(StatusCode::NOT_FOUND, "no RPC endpoint at this path\n");
+    }
+    if parts.method != Method::POST {
+        let mut response = status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "send XML-RPC or JSON-RPC requests with POST\n",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let Ok(protocol) = protocol_of(&parts.headers) else {
+        return status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be text/xml or application/json\n",
+        );
+    };
+    let Ok(gzipped) = gzipped(&parts.headers) else {
+        return status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Encoding must be gzip or identity\n",
+        );
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > config.max_body_bytes as u64) {
+        // Refused before a byte of the body is read (and before `100 Continue`).
+        return status(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+    }
+    let read = body::read(body, config.max_body_bytes, config.read_timeout).await;
+    let read = read.and_then(|raw| {
+        if gzipped {
+            body::gunzip(&raw, config.max_body_bytes).map(Bytes::from)
+        } else {
+            Ok(raw)
+        }
+    });
+    let body = match read {
+        Ok(body) => body,
+        Err(e) => {
+            let reason = match e {
+                BodyError::TooLarge => "request body too large\n",
+                BodyError::TooSlow => "request body not received in time\n",
+                BodyError::Unreadable => "request body unreadable\n",
+                BodyError::BadEncoding => "request body is not valid gzip\n",
+            };
+            return status(e.status(), reason);
+        }
+    };
+    let reply = handler
+        .handle(Request {
+            body: &body,
+            protocol,
+            transport: "http",
+        })
+        .await;
+    if reply.body.is_empty() {
+        // A JSON-RPC notification (or a batch of them): nothing to say.
+        let mut response = Response::new(Full::new(Bytes::new()));
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        return response;
+    }
+    let compress = reply.body.len() >= config.gzip_min_bytes && accepts_gzip(&parts.headers);
+    let payload = if compress {
+        body::gzip(&reply.body)
+    } else {
+        reply.body
+    };
+    let mut response = Response::new(Full::new(Bytes::from(payload)));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.protocol.content_type()),
+    );
+    if compress {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), HeaderValue::from_str(v).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn content_types_choose_the_protocol() {
+        let ct = |v: &str| protocol_of(&headers(&[(header::CONTENT_TYPE, v)]));
+        assert_eq!(ct("text/xml; charset=utf-8"), Ok(Some(Protocol::XmlRpc)));
+        assert_eq!(ct("Application/JSON-RPC"), Ok(Some(Protocol::JsonRpc)));
+        assert_eq!(ct("application/x-www-form-urlencoded"), Ok(None));
+        assert_eq!(ct("image/png"), Err(()));
+        assert_eq!(protocol_of(&HeaderMap::new()), Ok(None));
+    }
+
+    #[test]
+    fn gzip_acceptance_respects_q_zero() {
+        let ae = |v: &str| accepts_gzip(&headers(&[(header::ACCEPT_ENCODING, v)]));
+        assert!(ae("gzip"));
+        assert!(ae("deflate, gzip;q=0.3"));
+        assert!(!ae("gzip;q=0"));
+        assert!(!ae("identity"));
+    }
+}

@@ -1,0 +1,36 @@
+//! The HTTP handling as an axum `Router`, to mount inside an application.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::routing::any;
+
+use super::HttpConfig;
+use super::respond::respond;
+use crate::Handler;
+
+/// A `Router` that serves `handler` on the configured paths, with the same
+/// checks and limits as the standalone server (connection limits and header
+/// timeouts belong to whoever serves the router).
+///
+/// Add tower layers — tracing, authentication, CORS, compression — with
+/// `Router::layer`, and mount it with `Router::merge` or `Router::nest`.
+pub fn router<H: Handler>(handler: Arc<H>, config: HttpConfig) -> Router {
+    let config = Arc::new(config);
+    let mut router = Router::new();
+    for path in config.paths.clone() {
+        let handler = handler.clone();
+        let config = config.clone();
+        router = router.route(
+            &path,
+            any(move |request: Request| {
+                let handler = handler.clone();
+                let config = config.clone();
+                async move { respond(&*handler, &config, request).await.map(Body::new) }
+            }),
+        );
+    }
+    router
+}

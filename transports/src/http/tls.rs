@@ -1,0 +1,68 @@
+//! HTTPS: the HTTP transport inside rustls sessions.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use super::HttpConfig;
+use super::server::accept_loop;
+use crate::Handler;
+
+/// A server certificate chain and its private key.
+#[derive(Clone)]
+pub struct TlsConfig {
+    acceptor: TlsAcceptor,
+}
+
+impl std::fmt::Debug for TlsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsConfig(..)")
+    }
+}
+
+fn invalid(why: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, why.to_string())
+}
+
+impl TlsConfig {
+    /// Reads a PEM certificate chain and a PEM private key (PKCS#8, PKCS#1
+    /// or SEC1).
+    pub fn from_pem(cert_chain: &[u8], private_key: &[u8]) -> io::Result<Self> {
+        let certs = rustls_pemfile::certs(&mut &*cert_chain).collect::<Result<Vec<_>, _>>()?;
+        if certs.is_empty() {
+            return Err(invalid("no certificate in the PEM data"));
+        }
+        let key = rustls_pemfile::private_key(&mut &*private_key)?
+            .ok_or_else(|| invalid("no private key in the PEM data"))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(invalid)?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(invalid)?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(TlsConfig {
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+        })
+    }
+}
+
+/// Serves `handler` over HTTPS on `listener` until `shutdown` resolves.
+pub async fn serve_tls<H: Handler>(
+    listener: TcpListener,
+    tls: TlsConfig,
+    handler: Arc<H>,
+    config: HttpConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    let acceptor = tls.acceptor;
+    accept_loop(listener, handler, config, shutdown, move |stream| {
+        let acceptor = acceptor.clone();
+        async move { acceptor.accept(stream).await }
+    })
+    .await
+}
