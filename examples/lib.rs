@@ -1,3 +1,4 @@
 //! Services shared by diglot's examples, tests and benchmarks.
 
+pub mod auth;
 pub mod calc;
