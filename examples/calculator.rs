@@ -3,25 +3,44 @@
 //! ```text
 //! cargo run --example calculator                         # every transport, default addresses
 //! cargo run --example calculator -- --http 0.0.0.0:9000  # only the transports named
+//! cargo run --example calculator -- --stdio              # for a parent process, over stdin/stdout
 //! ```
 
+use std::io::Write;
 use std::net::SocketAddr;
 
+use diglot::transport::stream::LocalName;
 use diglot::{Dispatcher, Server, Shutdown};
 use diglot_examples::calc::{Calc, CalculatorServer};
 
-/// Where HTTP listens unless `--http` says otherwise.
 const DEFAULT_HTTP: &str = "127.0.0.1:8080";
+const DEFAULT_TCP: &str = "127.0.0.1:7070";
+#[cfg(unix)]
+const DEFAULT_LOCAL: &str = "/tmp/diglot-calculator.sock";
+#[cfg(windows)]
+const DEFAULT_LOCAL: &str = "diglot-calculator";
 
-const USAGE: &str = "usage: calculator [--http ADDR]
+const USAGE: &str = "usage: calculator [--http ADDR] [--tcp ADDR] [--unix PATH] [--stdio]
 
-With no flag, serves every transport at its default address:
-  --http ADDR   XML-RPC and JSON-RPC over HTTP (default 127.0.0.1:8080)";
+With no flag, serves every network and local transport at its default address:
+  --http ADDR   XML-RPC and JSON-RPC over HTTP      (default 127.0.0.1:8080)
+  --tcp ADDR    raw TCP: JSON lines, Content-Length or HTTP (default 127.0.0.1:7070)
+  --unix PATH   a Unix domain socket, mode 0600; @NAME for an abstract name;
+                a pipe name on Windows          (default /tmp/diglot-calculator.sock)
+  --stdio       stdin/stdout, for a parent process (only when asked for)";
 
 /// The transports asked for on the command line.
 #[derive(Debug, Default)]
 struct Options {
     http: Option<SocketAddr>,
+    tcp: Option<SocketAddr>,
+    local: Option<LocalName>,
+    stdio: bool,
+}
+
+fn addr(flag: &str, value: Option<String>) -> Result<SocketAddr, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs an address"))?;
+    value.parse().map_err(|e| format!("{flag} {value}: {e}"))
 }
 
 impl Options {
@@ -29,18 +48,23 @@ impl Options {
         let mut options = Options::default();
         let mut named = false;
         while let Some(arg) = args.next() {
+            named = true;
             match arg.as_str() {
-                "--http" => {
-                    let addr = args.next().ok_or("--http needs an address")?;
-                    options.http = Some(addr.parse().map_err(|e| format!("--http {addr}: {e}"))?);
-                    named = true;
+                "--http" => options.http = Some(addr("--http", args.next())?),
+                "--tcp" => options.tcp = Some(addr("--tcp", args.next())?),
+                "--unix" => {
+                    let name = args.next().ok_or("--unix needs a path")?;
+                    options.local = Some(LocalName::parse(&name));
                 }
+                "--stdio" => options.stdio = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
             }
         }
         if !named {
             options.http = Some(DEFAULT_HTTP.parse().expect("a valid default"));
+            options.tcp = Some(DEFAULT_TCP.parse().expect("a valid default"));
+            options.local = Some(LocalName::parse(DEFAULT_LOCAL));
         }
         Ok(options)
     }
@@ -48,7 +72,9 @@ impl Options {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs go to stderr: with --stdio, stdout carries the protocol.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -66,16 +92,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(addr) = options.http {
         server = server.http(addr);
     }
+    if let Some(addr) = options.tcp {
+        server = server.tcp(addr);
+    }
+    if let Some(name) = options.local.clone() {
+        server = server.local(name);
+    }
+    if options.stdio {
+        server = server.stdio();
+    }
     let server = server.bind().await?;
     // ANCHOR_END: serve
+
+    let mut help: Box<dyn Write> = if options.stdio {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
     for addr in server.http_addrs() {
-        println!("calculator: XML-RPC and JSON-RPC over HTTP on http://{addr}/RPC2");
-        println!("  python3 -c \"import xmlrpc.client as x; print(x.ServerProxy('http://{addr}/RPC2').calc.add(1, 2))\"");
-        println!(
+        writeln!(help, "calculator: XML-RPC and JSON-RPC over HTTP on http://{addr}/RPC2")?;
+        writeln!(
+            help,
+            "  python3 -c \"import xmlrpc.client as x; print(x.ServerProxy('http://{addr}/RPC2').calc.add(1, 2))\""
+        )?;
+        writeln!(
+            help,
             "  curl -s http://{addr}/RPC2 -H 'Content-Type: application/json' -d '{{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}}'"
-        );
+        )?;
     }
-    println!("Ctrl-C stops the server once calls in flight have finished.");
+    for addr in server.tcp_addrs() {
+        writeln!(help, "calculator: raw TCP on {addr} (JSON lines, Content-Length or HTTP)")?;
+        writeln!(
+            help,
+            "  echo '{{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}}' | nc -q1 {} {}",
+            addr.ip(),
+            addr.port()
+        )?;
+    }
+    for name in server.local_names() {
+        writeln!(help, "calculator: local socket {name}")?;
+        writeln!(
+            help,
+            "  curl -s --unix-socket {name} http://localhost/RPC2 -d '{{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}}'"
+        )?;
+    }
+    if options.stdio {
+        writeln!(help, "calculator: serving stdin/stdout (Content-Length framing or JSON lines)")?;
+    }
+    writeln!(help, "Ctrl-C stops the server once calls in flight have finished.")?;
+    help.flush()?;
+    drop(help);
     server.serve_until(Shutdown::on_signal()).await?;
     Ok(())
 }

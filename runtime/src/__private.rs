@@ -9,7 +9,7 @@ pub use std::result::Result;
 pub use std::vec::Vec;
 
 pub use crate::Fault;
-pub use crate::client::{Client, ClientError, Connection};
+pub use crate::client::{Client, ClientError, Connection, PreparedCall};
 pub use crate::service::{
     Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, Service, TypeInfo,
 };
@@ -27,17 +27,47 @@ pub const EMPTY_METHOD: MethodInfo = MethodInfo {
     hidden: true,
 };
 
-/// Checks that a parameter type can be decoded; called with the user's span.
-pub fn assert_param<'de, T: serde::Deserialize<'de>>() {}
+// Each method's parameters go through a helper of its arity, called with the
+// parameter types spelled as the user wrote them: a type that cannot be
+// decoded (or encoded, for the client) is then reported once, at that type,
+// rather than as a bound on a tuple inside generated code.
+macro_rules! param_helpers {
+    ($decode:ident $encode:ident ($($T:ident $v:ident),*)) => {
+        /// Decodes a call's parameters as the method's parameter types.
+        #[inline]
+        pub fn $decode<'a, $($T: serde::Deserialize<'a>),*>(
+            input: ParamInput<'_, 'a>,
+            method: &'static MethodInfo,
+        ) -> Result<($($T,)*), Fault> {
+            <($($T,)*) as ParamList<'a>>::decode(input, method)
+        }
 
-/// Checks that a result type can be encoded; called with the user's span.
-pub fn assert_result<T: serde::Serialize>() {}
+        /// Encodes a call to `method` with these parameters.
+        #[inline]
+        pub fn $encode<Conn: Connection, $($T: serde::Serialize),*>(
+            client: &Client<Conn>,
+            method: &str,
+            $($v: &$T),*
+        ) -> PreparedCall {
+            client.prepare(method, &($($v,)*))
+        }
+    };
+}
 
-/// Checks that an error type converts into a fault; called with the user's span.
-pub fn assert_error<E: Into<Fault>>() {}
-
-/// Checks that a result type can be decoded by the client.
-pub fn assert_client_result<T: serde::de::DeserializeOwned>() {}
-
-/// Checks that a service type can be shared between threads.
-pub fn assert_send_sync<T: Send + Sync + 'static>() {}
+param_helpers!(decode_params_0 encode_params_0 ());
+param_helpers!(decode_params_1 encode_params_1 (A a));
+param_helpers!(decode_params_2 encode_params_2 (A a, B b));
+param_helpers!(decode_params_3 encode_params_3 (A a, B b, C c));
+param_helpers!(decode_params_4 encode_params_4 (A a, B b, C c, D d));
+param_helpers!(decode_params_5 encode_params_5 (A a, B b, C c, D d, E e));
+param_helpers!(decode_params_6 encode_params_6 (A a, B b, C c, D d, E e, F f));
+param_helpers!(decode_params_7 encode_params_7 (A a, B b, C c, D d, E e, F f, G g));
+param_helpers!(decode_params_8 encode_params_8 (A a, B b, C c, D d, E e, F f, G g, H h));
+param_helpers!(decode_params_9 encode_params_9 (A a, B b, C c, D d, E e, F f, G g, H h, I i));
+param_helpers!(decode_params_10 encode_params_10 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j));
+param_helpers!(decode_params_11 encode_params_11 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k));
+param_helpers!(decode_params_12 encode_params_12 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l));
+param_helpers!(decode_params_13 encode_params_13 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m));
+param_helpers!(decode_params_14 encode_params_14 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n));
+param_helpers!(decode_params_15 encode_params_15 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o));
+param_helpers!(decode_params_16 encode_params_16 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o, P p));

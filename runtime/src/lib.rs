@@ -27,19 +27,21 @@ pub mod xml;
 #[doc(hidden)]
 pub mod __private;
 
-pub use client::{Client, ClientError, Connection, InProcess, PreparedCall};
 #[cfg(feature = "http")]
 pub use client::HttpConnection;
-pub use server::{BoundServer, Server, Shutdown};
+#[cfg(feature = "stream")]
+pub use client::StreamConnection;
+pub use client::{Client, ClientError, Connection, InProcess, Outgoing, PreparedCall};
 pub use diglot_macros::rpc;
-pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder};
+pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder, caller};
 pub use fault::Fault;
 pub use limits::Limits;
+pub use server::{BoundServer, Server, Shutdown};
 pub use service::{
     Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, PendingReply,
     Service, TypeInfo,
 };
-pub use transport::Protocol;
+pub use transport::{Peer, Protocol};
 pub use value::{Bytes, DateTime, DateTimeError, IntoMembers, Struct, Value};
 
 /// The seam between transports and the runtime, re-exported from

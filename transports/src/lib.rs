@@ -9,10 +9,13 @@
 //! |---|---|---|
 //! | `http` (default) | [`http`] | HTTP/1.1 server on hyper, client, axum `Router` |
 //! | `tls` | [`http::tls`] | HTTPS with rustls |
+//! | `stream` (default) | [`stream`] | raw TCP, Unix sockets / named pipes, stdio |
 
 mod seam;
 
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "stream")]
+pub mod stream;
 
-pub use seam::{Handler, Protocol, Reply, Request};
+pub use seam::{Handler, Peer, Protocol, Reply, Request};

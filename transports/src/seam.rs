@@ -43,6 +43,20 @@ pub struct Request<'b> {
     pub protocol: Option<Protocol>,
     /// The transport's name (`http`, `tcp`, `unix`, …), for logs and traces.
     pub transport: &'static str,
+    /// Who is calling, when the transport can tell (a Unix socket's peer).
+    pub peer: Option<Peer>,
+}
+
+/// The credentials of the process at the other end of a local socket, as
+/// the kernel reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Peer {
+    /// The peer's effective user id.
+    pub uid: u32,
+    /// The peer's effective group id.
+    pub gid: u32,
+    /// The peer's process id, where the platform reports it.
+    pub pid: Option<i32>,
 }
 
 /// What a handler answers.

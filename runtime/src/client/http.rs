@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use super::{ClientError, Connection};
+use super::{ClientError, Connection, Outgoing};
 use crate::transport::Protocol;
 use crate::transport::http::HttpClient;
 
@@ -38,11 +38,14 @@ impl Connection for HttpConnection {
         self.protocol
     }
 
-    fn exchange(&self, body: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
+    fn exchange(
+        &self,
+        request: Outgoing,
+    ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
         let content_type = self.protocol.content_type();
         async move {
             self.client
-                .post(body, content_type)
+                .post(request.body, content_type)
                 .await
                 .map_err(|e| ClientError::Transport(Box::new(e)))
         }

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use super::{ClientError, Connection};
+use super::{ClientError, Connection, Outgoing};
 use crate::Dispatcher;
 use crate::transport::Protocol;
 
@@ -34,11 +34,14 @@ impl Connection for InProcess {
         *self.dispatcher.limits()
     }
 
-    fn exchange(&self, body: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
+    fn exchange(
+        &self,
+        request: Outgoing,
+    ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
         async move {
             let reply = self
                 .dispatcher
-                .handle_body(&body, Some(self.protocol))
+                .handle_body(&request.body, Some(self.protocol))
                 .await;
             Ok(reply.body)
         }

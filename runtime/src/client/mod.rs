@@ -8,11 +8,15 @@ mod error;
 #[cfg(feature = "http")]
 mod http;
 mod in_process;
+#[cfg(feature = "stream")]
+mod stream;
 
 pub use error::ClientError;
 #[cfg(feature = "http")]
 pub use http::HttpConnection;
 pub use in_process::InProcess;
+#[cfg(feature = "stream")]
+pub use stream::StreamConnection;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -43,9 +47,24 @@ pub trait Connection: Send + Sync + 'static {
         Limits::default()
     }
 
-    /// Sends a request body and waits for the response body. For a JSON-RPC
+    /// Sends a request and waits for the response body. For a JSON-RPC
     /// notification the response is empty.
-    fn exchange(&self, body: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send;
+    fn exchange(
+        &self,
+        request: Outgoing,
+    ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send;
+}
+
+/// A request on its way to a server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The encoded request.
+    pub body: Vec<u8>,
+    /// The JSON-RPC id, for connections that match answers by id; `None`
+    /// for XML-RPC and notifications.
+    pub id: Option<i64>,
+    /// Whether an answer is expected (false for a JSON-RPC notification).
+    pub expects_answer: bool,
 }
 
 /// A call encoded by [`Client::prepare`], ready to [`send`](Client::send).
@@ -117,7 +136,13 @@ impl<C: Connection> Client<C> {
         call: PreparedCall,
     ) -> impl Future<Output = Result<R, ClientError>> + Send + '_ {
         async move {
-            let response = self.connection.exchange(call.body?).await?;
+            let json = self.connection.protocol() == Protocol::JsonRpc;
+            let request = Outgoing {
+                body: call.body?,
+                id: json.then_some(call.id),
+                expects_answer: true,
+            };
+            let response = self.connection.exchange(request).await?;
             self.decode(&response, call.id)
         }
     }
@@ -133,8 +158,15 @@ impl<C: Connection> Client<C> {
         P: Serialize + ?Sized,
     {
         let body = self.encode(method, params, None);
+        // XML-RPC has no notifications: its call is answered and dropped.
+        let expects_answer = self.connection.protocol() == Protocol::XmlRpc;
         async move {
-            self.connection.exchange(body?).await?;
+            let request = Outgoing {
+                body: body?,
+                id: None,
+                expects_answer,
+            };
+            self.connection.exchange(request).await?;
             Ok(())
         }
     }

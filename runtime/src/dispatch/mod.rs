@@ -21,7 +21,7 @@ use crate::transport::http::axum_types as axum_router;
 
 use crate::json::{self, Id, Incoming};
 use crate::service::{Encoding, Outcome, ParamInput, Service};
-use crate::transport::{Handler, Protocol, Reply, Request};
+use crate::transport::{Handler, Peer, Protocol, Reply, Request};
 use crate::xml::{self, Dialect, MethodCall};
 use crate::{Fault, Limits};
 
@@ -186,11 +186,17 @@ impl Dispatcher {
             body,
             protocol,
             transport: "in-process",
+            peer: None,
         })
         .await
     }
 
     async fn answer(&self, request: Request<'_>) -> Reply {
+        let peer = request.peer;
+        CALLER.scope(peer, self.answer_in_scope(request)).await
+    }
+
+    async fn answer_in_scope(&self, request: Request<'_>) -> Reply {
         let protocol = request
             .protocol
             .or_else(|| Protocol::sniff(request.body))
@@ -280,12 +286,7 @@ impl Dispatcher {
         let start = out.len();
         out.extend_from_slice(json::RESULT_HEAD);
         match self
-            .invoke(
-                &request.method,
-                ParamInput::Json(request.params),
-                call,
-                out,
-            )
+            .invoke(&request.method, ParamInput::Json(request.params), call, out)
             .await
         {
             Ok(()) => json::write_result_tail(out, id),
@@ -375,7 +376,10 @@ impl Dispatcher {
     /// `/RPC2`), to mount inside an application under its own tower layers.
     #[cfg(feature = "http")]
     pub fn router(&self) -> axum_router::Router {
-        self.router_with(crate::transport::http::HttpConfig::default().max_body_bytes(self.limits().body_bytes()))
+        self.router_with(
+            crate::transport::http::HttpConfig::default()
+                .max_body_bytes(self.limits().body_bytes()),
+        )
     }
 
     /// [`router`](Self::router) with explicit paths and limits.
@@ -398,6 +402,24 @@ impl Handler for Dispatcher {
     fn handle<'b>(&'b self, request: Request<'b>) -> impl Future<Output = Reply> + Send + 'b {
         self.answer(request)
     }
+}
+
+tokio::task_local! {
+    /// The peer of the request being answered.
+    static CALLER: Option<Peer>;
+}
+
+/// The credentials of the process that made the call being handled, when
+/// it came over a local socket that reports them (Unix domain sockets);
+/// `None` elsewhere. Call it from inside a method.
+///
+/// ```no_run
+/// fn whoami() -> Option<u32> {
+///     diglot::caller().map(|peer| peer.uid)
+/// }
+/// ```
+pub fn caller() -> Option<Peer> {
+    CALLER.try_with(|peer| *peer).ok().flatten()
 }
 
 /// What every call of a request shares: how results are encoded, and the

@@ -35,5 +35,7 @@ mod response;
 
 pub use request::{Entry, Id, Incoming, Params, Rejected, Request, parse};
 pub(crate) use request::{redact, redact_message};
-pub use response::{BatchWriter, decode_response, write_error, write_request, write_result};
+pub use response::{
+    BatchWriter, answer_id, decode_response, write_error, write_request, write_result,
+};
 pub(crate) use response::{RESULT_HEAD, write_result_tail};

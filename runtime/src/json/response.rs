@@ -248,3 +248,18 @@ pub fn decode_response<'a, T: Deserialize<'a>>(
     };
     Ok((id, outcome))
 }
+
+/// The integer id of a JSON-RPC answer, to match it to its call; `None` for
+/// anything else (an XML-RPC answer, a null or string id).
+pub fn answer_id(body: &[u8]) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow, default)]
+        id: Option<&'a RawValue>,
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let parsed: IdOnly<'_> = serde_json::from_slice(body).ok()?;
+    parsed.id?.get().parse().ok()
+}

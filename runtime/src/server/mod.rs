@@ -10,6 +10,8 @@ use std::sync::Arc;
 use crate::Dispatcher;
 #[cfg(feature = "http")]
 use crate::transport::http::{self, HttpConfig};
+#[cfg(feature = "stream")]
+use crate::transport::stream::{self, LocalListener, LocalName, StreamConfig};
 
 pub use shutdown::Shutdown;
 
@@ -19,6 +21,7 @@ pub use shutdown::Shutdown;
 /// # async fn demo(dispatcher: diglot::Dispatcher) -> std::io::Result<()> {
 /// diglot::Server::new(dispatcher)
 ///     .http("127.0.0.1:8080".parse().unwrap())
+///     .tcp("127.0.0.1:7070".parse().unwrap())
 ///     .serve() // until SIGINT or SIGTERM
 ///     .await
 /// # }
@@ -26,18 +29,26 @@ pub use shutdown::Shutdown;
 #[derive(Debug)]
 pub struct Server {
     dispatcher: Dispatcher,
-    #[cfg(feature = "http")]
-    http: Vec<HttpEndpoint>,
+    endpoints: Vec<Endpoint>,
     #[cfg(feature = "http")]
     http_config: Option<HttpConfig>,
+    #[cfg(feature = "stream")]
+    stream_config: Option<StreamConfig>,
+    local_mode: u32,
 }
 
-#[cfg(feature = "http")]
 #[derive(Debug)]
-enum HttpEndpoint {
-    Plain(SocketAddr),
+enum Endpoint {
+    #[cfg(feature = "http")]
+    Http(SocketAddr),
     #[cfg(feature = "tls")]
-    Tls(SocketAddr, http::tls::TlsConfig),
+    Https(SocketAddr, http::tls::TlsConfig),
+    #[cfg(feature = "stream")]
+    Tcp(SocketAddr),
+    #[cfg(feature = "stream")]
+    Local(LocalName),
+    #[cfg(feature = "stream")]
+    Stdio,
 }
 
 impl Server {
@@ -45,10 +56,12 @@ impl Server {
     pub fn new(dispatcher: Dispatcher) -> Self {
         Server {
             dispatcher,
-            #[cfg(feature = "http")]
-            http: Vec::new(),
+            endpoints: Vec::new(),
             #[cfg(feature = "http")]
             http_config: None,
+            #[cfg(feature = "stream")]
+            stream_config: None,
+            local_mode: 0o600,
         }
     }
 
@@ -56,7 +69,7 @@ impl Server {
     #[cfg(feature = "http")]
     #[must_use]
     pub fn http(mut self, addr: SocketAddr) -> Self {
-        self.http.push(HttpEndpoint::Plain(addr));
+        self.endpoints.push(Endpoint::Http(addr));
         self
     }
 
@@ -64,7 +77,7 @@ impl Server {
     #[cfg(feature = "tls")]
     #[must_use]
     pub fn https(mut self, addr: SocketAddr, tls: http::tls::TlsConfig) -> Self {
-        self.http.push(HttpEndpoint::Tls(addr, tls));
+        self.endpoints.push(Endpoint::Https(addr, tls));
         self
     }
 
@@ -77,37 +90,68 @@ impl Server {
         self
     }
 
+    /// Serves raw TCP on `addr`: newline-delimited JSON, `Content-Length`
+    /// framing or HTTP, chosen per connection.
+    #[cfg(feature = "stream")]
+    #[must_use]
+    pub fn tcp(mut self, addr: SocketAddr) -> Self {
+        self.endpoints.push(Endpoint::Tcp(addr));
+        self
+    }
+
+    /// Serves a local socket: a Unix domain socket path (or `@name`, a
+    /// Linux abstract name), a named pipe on Windows.
+    #[cfg(feature = "stream")]
+    #[must_use]
+    pub fn local(mut self, name: LocalName) -> Self {
+        self.endpoints.push(Endpoint::Local(name));
+        self
+    }
+
+    /// Sets the permissions of socket files (default 0o600: only the
+    /// server's user may connect).
+    #[must_use]
+    pub fn local_mode(mut self, mode: u32) -> Self {
+        self.local_mode = mode;
+        self
+    }
+
+    /// Serves this process's stdin and stdout, for a parent process. The
+    /// server stops when stdin ends. Nothing else may print to stdout.
+    #[cfg(feature = "stream")]
+    #[must_use]
+    pub fn stdio(mut self) -> Self {
+        self.endpoints.push(Endpoint::Stdio);
+        self
+    }
+
+    /// Sets the limits of the stream transports. By default the body limit
+    /// follows the dispatcher's [`Limits`](crate::Limits).
+    #[cfg(feature = "stream")]
+    #[must_use]
+    pub fn stream_config(mut self, config: StreamConfig) -> Self {
+        self.stream_config = Some(config);
+        self
+    }
+
     /// Binds every listener, so that addresses are known before serving.
     pub async fn bind(self) -> io::Result<BoundServer> {
-        let dispatcher = Arc::new(self.dispatcher);
-        #[cfg(feature = "http")]
-        let configured = self.http_config.is_some();
+        let body_limit = self.dispatcher.limits().body_bytes();
         let mut bound = BoundServer {
-            dispatcher,
+            dispatcher: Arc::new(self.dispatcher),
+            endpoints: Vec::new(),
             #[cfg(feature = "http")]
-            http: Vec::new(),
-            #[cfg(feature = "http")]
-            http_config: self.http_config.unwrap_or_default(),
+            http_config: self
+                .http_config
+                .unwrap_or_else(|| HttpConfig::default().max_body_bytes(body_limit)),
+            #[cfg(feature = "stream")]
+            stream_config: self
+                .stream_config
+                .unwrap_or_else(|| StreamConfig::default().max_body_bytes(body_limit)),
         };
-        #[cfg(feature = "http")]
-        {
-            if !configured {
-                bound.http_config = bound
-                    .http_config
-                    .clone()
-                    .max_body_bytes(bound.dispatcher.limits().body_bytes());
-            }
-            for endpoint in self.http {
-                let (addr, tls) = match endpoint {
-                    HttpEndpoint::Plain(addr) => (addr, None),
-                    #[cfg(feature = "tls")]
-                    HttpEndpoint::Tls(addr, tls) => (addr, Some(tls)),
-                };
-                let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-                    io::Error::new(e.kind(), format!("cannot listen for HTTP on {addr}: {e}"))
-                })?;
-                bound.http.push(BoundHttp { listener, tls });
-            }
+        let _ = body_limit;
+        for endpoint in self.endpoints {
+            bound.endpoints.push(bind(endpoint, self.local_mode).await?);
         }
         Ok(bound)
     }
@@ -119,62 +163,155 @@ impl Server {
     }
 }
 
+#[allow(clippy::unused_async)]
+async fn bind(endpoint: Endpoint, local_mode: u32) -> io::Result<Bound> {
+    let _ = local_mode;
+    let tcp = |addr: SocketAddr, what: &'static str| async move {
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot listen for {what} on {addr}: {e}"))
+        })
+    };
+    Ok(match endpoint {
+        #[cfg(feature = "http")]
+        Endpoint::Http(addr) => Bound::Http(tcp(addr, "HTTP").await?),
+        #[cfg(feature = "tls")]
+        Endpoint::Https(addr, tls) => Bound::Https(tcp(addr, "HTTPS").await?, tls),
+        #[cfg(feature = "stream")]
+        Endpoint::Tcp(addr) => Bound::Tcp(tcp(addr, "TCP").await?),
+        #[cfg(feature = "stream")]
+        Endpoint::Local(name) => Bound::Local(
+            LocalListener::bind(&name, local_mode)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {name}: {e}")))?,
+            name,
+        ),
+        #[cfg(feature = "stream")]
+        Endpoint::Stdio => Bound::Stdio,
+    })
+}
+
 /// A [`Server`] whose listeners are bound.
 #[derive(Debug)]
 pub struct BoundServer {
     dispatcher: Arc<Dispatcher>,
-    #[cfg(feature = "http")]
-    http: Vec<BoundHttp>,
+    endpoints: Vec<Bound>,
     #[cfg(feature = "http")]
     http_config: HttpConfig,
+    #[cfg(feature = "stream")]
+    stream_config: StreamConfig,
 }
 
-#[cfg(feature = "http")]
 #[derive(Debug)]
-struct BoundHttp {
-    listener: tokio::net::TcpListener,
+enum Bound {
+    #[cfg(feature = "http")]
+    Http(tokio::net::TcpListener),
     #[cfg(feature = "tls")]
-    tls: Option<http::tls::TlsConfig>,
-    #[cfg(not(feature = "tls"))]
-    tls: Option<std::convert::Infallible>,
+    Https(tokio::net::TcpListener, http::tls::TlsConfig),
+    #[cfg(feature = "stream")]
+    Tcp(tokio::net::TcpListener),
+    #[cfg(feature = "stream")]
+    Local(LocalListener, LocalName),
+    #[cfg(feature = "stream")]
+    Stdio,
 }
 
 impl BoundServer {
     /// The addresses HTTP (and HTTPS) is served on, in the order given.
     #[cfg(feature = "http")]
     pub fn http_addrs(&self) -> Vec<SocketAddr> {
-        self.http
+        self.endpoints
             .iter()
-            .filter_map(|h| h.listener.local_addr().ok())
+            .filter_map(|b| match b {
+                Bound::Http(l) => l.local_addr().ok(),
+                #[cfg(feature = "tls")]
+                Bound::Https(l, _) => l.local_addr().ok(),
+                #[allow(unreachable_patterns)]
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The addresses raw TCP is served on.
+    #[cfg(feature = "stream")]
+    pub fn tcp_addrs(&self) -> Vec<SocketAddr> {
+        self.endpoints
+            .iter()
+            .filter_map(|b| match b {
+                Bound::Tcp(l) => l.local_addr().ok(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The local sockets served.
+    #[cfg(feature = "stream")]
+    pub fn local_names(&self) -> Vec<LocalName> {
+        self.endpoints
+            .iter()
+            .filter_map(|b| match b {
+                Bound::Local(_, name) => Some(name.clone()),
+                _ => None,
+            })
             .collect()
     }
 
     /// Serves until `shutdown` resolves; then every listener stops
-    /// accepting and calls in flight finish.
-    pub async fn serve_until(self, shutdown: impl std::future::Future<Output = ()> + Send) -> io::Result<()> {
+    /// accepting and calls in flight finish. With stdio among the
+    /// transports, the server also stops when stdin ends.
+    pub async fn serve_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> io::Result<()> {
         let stop = Shutdown::new();
         let mut tasks = tokio::task::JoinSet::new();
-        #[cfg(feature = "http")]
-        for bound in self.http {
+        let mut stdio = false;
+        for bound in self.endpoints {
             let handler = self.dispatcher.clone();
-            let config = self.http_config.clone();
             let signal = stop.signal();
-            match bound.tls {
-                None => {
-                    tasks.spawn(http::serve(bound.listener, handler, config, signal));
+            match bound {
+                #[cfg(feature = "http")]
+                Bound::Http(listener) => {
+                    tasks.spawn(http::serve(
+                        listener,
+                        handler,
+                        self.http_config.clone(),
+                        signal,
+                    ));
                 }
                 #[cfg(feature = "tls")]
-                Some(tls) => {
-                    tasks.spawn(http::tls::serve_tls(bound.listener, tls, handler, config, signal));
+                Bound::Https(listener, tls) => {
+                    let config = self.http_config.clone();
+                    tasks.spawn(http::tls::serve_tls(listener, tls, handler, config, signal));
                 }
-                #[cfg(not(feature = "tls"))]
-                Some(never) => match never {},
+                #[cfg(feature = "stream")]
+                Bound::Tcp(listener) => {
+                    tasks.spawn(stream::serve_tcp(
+                        listener,
+                        handler,
+                        self.stream_config.clone(),
+                        signal,
+                    ));
+                }
+                #[cfg(feature = "stream")]
+                Bound::Local(listener, _) => {
+                    tasks.spawn(stream::serve_local(
+                        listener,
+                        handler,
+                        self.stream_config.clone(),
+                        signal,
+                    ));
+                }
+                #[cfg(feature = "stream")]
+                Bound::Stdio => {
+                    stdio = true;
+                    tasks.spawn(stream::serve_stdio(handler, self.stream_config.clone()));
+                }
             }
         }
+        let _ = &mut stdio;
         tokio::select! {
             () = shutdown => {}
             Some(ended) = tasks.join_next() => {
-                // A listener stopped on its own: an error worth reporting.
+                // A transport ended on its own: stdin closed, or an error.
                 stop.trigger();
                 ended.map_err(io::Error::other)??;
             }

@@ -53,7 +53,9 @@ pub struct HttpClient {
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpClient").field("uri", &self.uri).finish_non_exhaustive()
+        f.debug_struct("HttpClient")
+            .field("uri", &self.uri)
+            .finish_non_exhaustive()
     }
 }
 
@@ -88,12 +90,19 @@ impl HttpClient {
 
     /// Posts `body` with `content_type` and returns the response body
     /// (empty for `204 No Content`).
-    pub async fn post(&self, body: Vec<u8>, content_type: &'static str) -> Result<Vec<u8>, HttpClientError> {
+    pub async fn post(
+        &self,
+        body: Vec<u8>,
+        content_type: &'static str,
+    ) -> Result<Vec<u8>, HttpClientError> {
         let mut request = http::Request::builder()
             .method(Method::POST)
             .uri(self.uri.clone())
             .header(header::CONTENT_TYPE, content_type)
-            .header(header::USER_AGENT, concat!("diglot/", env!("CARGO_PKG_VERSION")));
+            .header(
+                header::USER_AGENT,
+                concat!("diglot/", env!("CARGO_PKG_VERSION")),
+            );
         if let Some(auth) = &self.authorization {
             request = request.header(header::AUTHORIZATION, auth.clone());
         }
@@ -150,7 +159,9 @@ fn split_credentials(uri: Uri) -> Result<(Uri, Option<HeaderValue>), HttpClientE
 mod tests {
     #[test]
     fn credentials_move_into_a_header() {
-        let (uri, auth) = super::split_credentials("http://ann:s3cret@127.0.0.1:8080/RPC2".parse().unwrap()).unwrap();
+        let (uri, auth) =
+            super::split_credentials("http://ann:s3cret@127.0.0.1:8080/RPC2".parse().unwrap())
+                .unwrap();
         assert_eq!(uri.to_string(), "http://127.0.0.1:8080/RPC2");
         assert_eq!(auth.unwrap(), "Basic YW5uOnMzY3JldA==");
     }

@@ -22,6 +22,8 @@ pub mod tls;
 pub use client::{HttpClient, HttpClientError};
 pub use config::HttpConfig;
 pub use router::router;
+#[cfg(feature = "stream")]
+pub(crate) use server::serve_io;
 pub use server::{Listening, serve};
 
 /// The axum types [`router`] returns, re-exported so that users need no

@@ -77,7 +77,10 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// Whether the body is gzip-compressed; `Err` for an encoding diglot does
 /// not read.
 fn gzipped(headers: &HeaderMap) -> Result<bool, ()> {
-    match headers.get(header::CONTENT_ENCODING).map(HeaderValue::to_str) {
+    match headers
+        .get(header::CONTENT_ENCODING)
+        .map(HeaderValue::to_str)
+    {
         None => Ok(false),
         Some(Ok(v)) if v.trim().eq_ignore_ascii_case("identity") => Ok(false),
         Some(Ok(v)) if v.trim().eq_ignore_ascii_case("gzip") => Ok(true),
@@ -156,6 +159,7 @@ where
             body: &body,
             protocol,
             transport: "http",
+            peer: None,
         })
         .await;
     if reply.body.is_empty() {

@@ -20,6 +20,62 @@ use super::HttpConfig;
 use super::respond::respond;
 use crate::Handler;
 
+/// hyper's HTTP/1.1 connection settings for `config`.
+fn builder(config: &HttpConfig) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.read_timeout);
+    builder
+}
+
+/// The hyper service answering every request of a connection.
+fn service<H: Handler>(
+    handler: Arc<H>,
+    config: Arc<HttpConfig>,
+) -> impl hyper::service::Service<
+    http::Request<hyper::body::Incoming>,
+    Response = http::Response<http_body_util::Full<bytes::Bytes>>,
+    Error = Infallible,
+    Future = impl Future<
+        Output = Result<http::Response<http_body_util::Full<bytes::Bytes>>, Infallible>,
+    > + Send,
+> + Clone {
+    service_fn(move |request| {
+        let handler = handler.clone();
+        let config = config.clone();
+        async move { Ok::<_, Infallible>(respond(&*handler, &config, request).await) }
+    })
+}
+
+/// Serves HTTP on one already-accepted connection until it closes, or
+/// until `stop` changes (then requests in flight finish first). Used for
+/// stream connections whose first bytes were an HTTP request.
+#[cfg(feature = "stream")]
+pub(crate) async fn serve_io<IO, H>(
+    io: IO,
+    handler: Arc<H>,
+    config: Arc<HttpConfig>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    H: Handler,
+{
+    let connection = builder(&config).serve_connection(TokioIo::new(io), service(handler, config));
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        ended = connection.as_mut() => {
+            if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        _ = stop.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
 /// A bound HTTP listener, before it serves.
 #[derive(Debug)]
 pub struct Listening {
@@ -53,7 +109,10 @@ pub async fn serve<H: Handler>(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    accept_loop(listener, handler, config, shutdown, |stream| async move { Ok(stream) }).await
+    accept_loop(listener, handler, config, shutdown, |stream| async move {
+        Ok(stream)
+    })
+    .await
 }
 
 /// The accept loop shared by HTTP and HTTPS: `wrap` turns a TCP stream into
@@ -109,16 +168,8 @@ where
                 }
                 Err(_) => return,
             };
-            let read_timeout = config.read_timeout;
-            let service = service_fn(move |request| {
-                let handler = handler.clone();
-                let config = config.clone();
-                async move { Ok::<_, Infallible>(respond(&*handler, &config, request).await) }
-            });
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(read_timeout)
-                .serve_connection(TokioIo::new(io), service);
+            let connection =
+                builder(&config).serve_connection(TokioIo::new(io), service(handler, config));
             if let Err(e) = watcher.watch(connection).await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }

@@ -1,0 +1,248 @@
+//! [`StreamClient`]: many calls in flight on one stream connection, each
+//! answer handed to the call that is waiting for it.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::oneshot;
+
+use super::frames::{FrameReader, Framing, write_frame};
+
+/// Why a call over a stream failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StreamClientError {
+    /// Writing the request failed.
+    Io(io::Error),
+    /// The connection closed before the answer arrived.
+    Closed(String),
+}
+
+impl fmt::Display for StreamClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamClientError::Io(e) => write!(f, "stream write failed: {e}"),
+            StreamClientError::Closed(why) => write!(f, "the connection closed: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StreamClientError {}
+
+type Waiter = oneshot::Sender<Result<Vec<u8>, String>>;
+
+/// Calls waiting for answers: by id (JSON-RPC), or in order (XML-RPC).
+#[derive(Default)]
+struct Waiting {
+    by_id: HashMap<i64, Waiter>,
+    in_order: VecDeque<Waiter>,
+    /// Set once the reader stops; later calls fail at once.
+    closed: Option<String>,
+}
+
+impl Waiting {
+    fn fail_all(&mut self, why: &str) {
+        self.closed = Some(why.to_owned());
+        for (_, waiter) in self.by_id.drain() {
+            let _ = waiter.send(Err(why.to_owned()));
+        }
+        for waiter in self.in_order.drain(..) {
+            let _ = waiter.send(Err(why.to_owned()));
+        }
+    }
+}
+
+/// A client side of a stream connection using `Content-Length` framing,
+/// which carries XML-RPC and JSON-RPC alike.
+///
+/// The transport does not read JSON: the runtime passes `id_of`, which
+/// finds the id in an answer. Answers without one go, in order, to calls
+/// sent without one.
+pub struct StreamClient {
+    writer: tokio::sync::Mutex<Box<dyn AsyncWrite + Send + Unpin>>,
+    waiting: Arc<Mutex<Waiting>>,
+    reader: tokio::task::JoinHandle<()>,
+    /// A child process whose stdio this client speaks over; killed on drop.
+    child: Option<tokio::process::Child>,
+}
+
+impl fmt::Debug for StreamClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamClient").finish_non_exhaustive()
+    }
+}
+
+impl Drop for StreamClient {
+    fn drop(&mut self) {
+        self.reader.abort();
+        if let Some(child) = &mut self.child {
+            let _ = child.start_kill();
+        }
+    }
+}
+
+impl StreamClient {
+    /// A client over a reader and writer (must be called within a tokio
+    /// runtime: it spawns the task that reads answers).
+    pub fn new<R, W>(
+        reader: R,
+        writer: W,
+        id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
+    ) -> Self
+    where
+        R: AsyncRead + Unpin + Send + 'static,
+        W: AsyncWrite + Unpin + Send + 'static,
+    {
+        let waiting = Arc::new(Mutex::new(Waiting::default()));
+        let reader = tokio::spawn(read_answers(
+            FrameReader::new(reader, max_body_bytes),
+            waiting.clone(),
+            id_of,
+        ));
+        StreamClient {
+            writer: tokio::sync::Mutex::new(Box::new(writer)),
+            waiting,
+            reader,
+            child: None,
+        }
+    }
+
+    /// Connects over TCP.
+    pub async fn connect_tcp(
+        addr: std::net::SocketAddr,
+        id_of: fn(&[u8]) -> Option<i64>,
+    ) -> io::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (read, write) = stream.into_split();
+        Ok(Self::new(read, write, id_of, usize::MAX))
+    }
+
+    /// Connects to a Unix domain socket.
+    #[cfg(unix)]
+    pub async fn connect_local(
+        name: &super::LocalName,
+        id_of: fn(&[u8]) -> Option<i64>,
+    ) -> io::Result<Self> {
+        let stream = match name {
+            super::LocalName::Path(path) => tokio::net::UnixStream::connect(path).await?,
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            super::LocalName::Abstract(name) => {
+                use std::os::linux::net::SocketAddrExt;
+                let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
+                let stream = std::os::unix::net::UnixStream::connect_addr(&addr)?;
+                stream.set_nonblocking(true)?;
+                tokio::net::UnixStream::from_std(stream)?
+            }
+            #[cfg(not(any(target_os = "linux", target_os = "android")))]
+            super::LocalName::Abstract(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "abstract names exist only on Linux",
+                ));
+            }
+        };
+        let (read, write) = stream.into_split();
+        Ok(Self::new(read, write, id_of, usize::MAX))
+    }
+
+    /// Starts `command` with piped stdin/stdout and speaks to it; the child
+    /// is killed when the client is dropped.
+    pub fn spawn(
+        mut command: tokio::process::Command,
+        id_of: fn(&[u8]) -> Option<i64>,
+    ) -> io::Result<Self> {
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn()?;
+        let stdin = child.stdin.take().expect("stdin was piped");
+        let stdout = child.stdout.take().expect("stdout was piped");
+        let mut client = Self::new(stdout, stdin, id_of, usize::MAX);
+        client.child = Some(child);
+        Ok(client)
+    }
+
+    /// Sends a request and waits for its answer. With `id`, the answer
+    /// carrying that id is returned; without, the next answer without an id.
+    /// A notification (`expect_answer` false) returns at once, empty.
+    pub async fn call(
+        &self,
+        body: &[u8],
+        id: Option<i64>,
+        expect_answer: bool,
+    ) -> Result<Vec<u8>, StreamClientError> {
+        let receiver = if expect_answer {
+            let (sender, receiver) = oneshot::channel();
+            let mut waiting = self.waiting.lock().expect("not poisoned");
+            if let Some(why) = &waiting.closed {
+                return Err(StreamClientError::Closed(why.clone()));
+            }
+            // Registered before the request is written, so the answer
+            // cannot arrive first.
+            match id {
+                Some(id) => {
+                    waiting.by_id.insert(id, sender);
+                }
+                None => waiting.in_order.push_back(sender),
+            }
+            Some(receiver)
+        } else {
+            None
+        };
+        let mut frame = Vec::with_capacity(body.len() + 32);
+        write_frame(Framing::ContentLength, body, &mut frame);
+        {
+            let mut writer = self.writer.lock().await;
+            let written = async {
+                writer.write_all(&frame).await?;
+                writer.flush().await
+            }
+            .await;
+            if let Err(e) = written {
+                if let Some(id) = id {
+                    self.waiting.lock().expect("not poisoned").by_id.remove(&id);
+                }
+                return Err(StreamClientError::Io(e));
+            }
+        }
+        match receiver {
+            None => Ok(Vec::new()),
+            Some(receiver) => match receiver.await {
+                Ok(Ok(answer)) => Ok(answer),
+                Ok(Err(why)) => Err(StreamClientError::Closed(why)),
+                Err(_) => Err(StreamClientError::Closed("the reader stopped".to_owned())),
+            },
+        }
+    }
+}
+
+/// Hands each answer to its waiting call until the stream ends.
+async fn read_answers<R: AsyncRead + Unpin>(
+    mut reader: FrameReader<R>,
+    waiting: Arc<Mutex<Waiting>>,
+    id_of: fn(&[u8]) -> Option<i64>,
+) {
+    let why = loop {
+        match reader.next(Framing::ContentLength).await {
+            Ok(Some(frame)) => {
+                let mut waiting = waiting.lock().expect("not poisoned");
+                let waiter = match id_of(&frame.body) {
+                    Some(id) => waiting.by_id.remove(&id),
+                    None => waiting.in_order.pop_front(),
+                };
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send(Ok(frame.body.to_vec()));
+                }
+            }
+            Ok(None) => break "the server closed the connection".to_owned(),
+            Err(e) => break format!("unreadable answer: {e}"),
+        }
+    };
+    waiting.lock().expect("not poisoned").fail_all(&why);
+}

@@ -1,0 +1,73 @@
+//! [`StreamConfig`]: limits of the stream transports.
+
+use std::time::Duration;
+
+use crate::http::HttpConfig;
+
+/// Limits of the stream transports.
+///
+/// | setting | default | |
+/// |---|---|---|
+/// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | a larger frame ends its connection |
+/// | [`max_connections`](Self::max_connections) | 1024 | further clients wait in the backlog |
+/// | [`max_in_flight`](Self::max_in_flight) | 64 | calls running at once on one connection |
+/// | [`first_byte_timeout`](Self::first_byte_timeout) | 10 s | for a new connection to show its framing |
+/// | [`http`](Self::http) | [`HttpConfig::default`] | for connections that speak HTTP |
+#[derive(Debug, Clone)]
+pub struct StreamConfig {
+    pub(crate) max_body_bytes: usize,
+    pub(crate) max_connections: usize,
+    pub(crate) max_in_flight: usize,
+    pub(crate) first_byte_timeout: Duration,
+    pub(crate) http: HttpConfig,
+}
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        StreamConfig {
+            max_body_bytes: 16 * 1024 * 1024,
+            max_connections: 1024,
+            max_in_flight: 64,
+            first_byte_timeout: Duration::from_secs(10),
+            http: HttpConfig::default(),
+        }
+    }
+}
+
+impl StreamConfig {
+    /// Sets the largest frame (and HTTP body).
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self.http = self.http.max_body_bytes(bytes);
+        self
+    }
+
+    /// Sets how many connections are served at once.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Sets how many calls may run at once on one connection.
+    #[must_use]
+    pub fn max_in_flight(mut self, calls: usize) -> Self {
+        self.max_in_flight = calls.max(1);
+        self
+    }
+
+    /// Sets how long a new connection may take to send its first bytes.
+    #[must_use]
+    pub fn first_byte_timeout(mut self, timeout: Duration) -> Self {
+        self.first_byte_timeout = timeout;
+        self
+    }
+
+    /// Sets how connections that speak HTTP are served.
+    #[must_use]
+    pub fn http(mut self, http: HttpConfig) -> Self {
+        self.http = http;
+        self
+    }
+}

@@ -1,0 +1,219 @@
+//! One stream connection: tell its framing, then answer frames until the
+//! peer leaves, a frame is bad, or the server stops.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, Bytes};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::sync::watch;
+
+use super::StreamConfig;
+use super::frames::{Frame, FrameError, FrameReader, Framing, write_frame};
+use crate::{Handler, Peer, Protocol, Reply, Request};
+
+/// Who is on the other end, for the handler.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Origin {
+    pub(crate) transport: &'static str,
+    pub(crate) peer: Option<Peer>,
+}
+
+/// Serves a full-duplex connection (a socket).
+pub(crate) async fn serve_connection<IO, H>(
+    io: IO,
+    handler: Arc<H>,
+    config: Arc<StreamConfig>,
+    origin: Origin,
+    stop: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    H: Handler,
+{
+    let (read, write) = tokio::io::split(io);
+    let mut reader = FrameReader::new(read, config.max_body_bytes);
+    let Some(framing) = detect(&mut reader, &config).await else {
+        return;
+    };
+    if framing == Framing::Http {
+        let (prefix, read) = reader.into_parts();
+        let io = Prefixed {
+            prefix,
+            io: read.unsplit(write),
+        };
+        crate::http::serve_io(io, handler, Arc::new(config.http.clone()), stop).await;
+        return;
+    }
+    serve_frames(reader, write, framing, handler, &config, origin, stop).await;
+}
+
+/// Waits for the first bytes to show the framing.
+pub(crate) async fn detect<R: AsyncRead + Unpin>(
+    reader: &mut FrameReader<R>,
+    config: &StreamConfig,
+) -> Option<Framing> {
+    match tokio::time::timeout(config.first_byte_timeout, reader.detect()).await {
+        Ok(Ok(Some(framing))) => Some(framing),
+        _ => None,
+    }
+}
+
+/// Reads frames and answers them, several at once.
+pub(crate) async fn serve_frames<R, W, H>(
+    mut reader: FrameReader<R>,
+    mut writer: W,
+    framing: Framing,
+    handler: Arc<H>,
+    config: &StreamConfig,
+    origin: Origin,
+    mut stop: watch::Receiver<bool>,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+    H: Handler,
+{
+    let mut in_flight = FuturesUnordered::new();
+    let mut out = Vec::with_capacity(256);
+    let mut reading = !*stop.borrow();
+    loop {
+        if !reading && in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            biased;
+            Some(reply) = in_flight.next(), if !in_flight.is_empty() => {
+                if send(&mut writer, framing, &reply, &mut out).await.is_err() {
+                    return;
+                }
+            }
+            frame = reader.next(framing), if reading && in_flight.len() < config.max_in_flight => {
+                match frame {
+                    Ok(Some(frame)) if is_xml(&frame) => {
+                        // XML-RPC has no id: answer it after everything
+                        // before it, and before anything after it.
+                        while let Some(reply) = in_flight.next().await {
+                            if send(&mut writer, framing, &reply, &mut out).await.is_err() {
+                                return;
+                            }
+                        }
+                        let reply = answer(handler.clone(), frame, origin).await;
+                        if send(&mut writer, framing, &reply, &mut out).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(Some(frame)) => in_flight.push(answer(handler.clone(), frame, origin)),
+                    Ok(None) => reading = false,
+                    Err(error) => {
+                        reading = false;
+                        let reason = match error {
+                            FrameError::TooLarge => Some("frame larger than the body limit"),
+                            FrameError::Malformed(why) => Some(why),
+                            FrameError::Io(_) => None,
+                        };
+                        if let Some(reason) = reason {
+                            tracing::debug!(reason, transport = origin.transport, "closing a connection");
+                            let reply = parse_error(reason);
+                            let _ = send(&mut writer, framing, &reply, &mut out).await;
+                        }
+                    }
+                }
+            }
+            changed = stop.changed(), if reading => {
+                let _ = changed;
+                reading = false;
+            }
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+fn is_xml(frame: &Frame) -> bool {
+    frame
+        .protocol
+        .or_else(|| Protocol::sniff(&frame.body))
+        .is_some_and(|p| p == Protocol::XmlRpc)
+}
+
+/// Runs the handler on one frame.
+async fn answer<H: Handler>(handler: Arc<H>, frame: Frame, origin: Origin) -> Reply {
+    handler
+        .handle(Request {
+            body: &frame.body,
+            protocol: frame.protocol,
+            transport: origin.transport,
+            peer: origin.peer,
+        })
+        .await
+}
+
+/// The JSON-RPC answer to bytes that are no frame, sent before closing.
+fn parse_error(reason: &str) -> Reply {
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","error":{{"code":-32700,"message":"parse error: {reason}"}},"id":null}}"#
+    );
+    Reply {
+        body: body.into_bytes(),
+        protocol: Protocol::JsonRpc,
+    }
+}
+
+/// Writes a reply in the connection's framing; a notification's empty
+/// reply writes nothing.
+async fn send<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    framing: Framing,
+    reply: &Reply,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    if reply.body.is_empty() {
+        return Ok(());
+    }
+    write_frame(framing, &reply.body, out);
+    writer.write_all(out).await?;
+    writer.flush().await
+}
+
+/// A stream whose first bytes were already read: they are replayed before
+/// the rest.
+struct Prefixed<IO> {
+    prefix: Bytes,
+    io: IO,
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Prefixed<IO> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if !self.prefix.is_empty() {
+            let n = self.prefix.len().min(buf.remaining());
+            buf.put_slice(&self.prefix[..n]);
+            self.prefix.advance(n);
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Prefixed<IO> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
