@@ -3,13 +3,25 @@
 //! The guide in `book/` is compiled here as well: each chapter is the
 //! documentation of a `#[cfg(doctest)]` item below, so
 //! `cargo test -p diglot-tests --doc` builds and runs every `rust` block of
-//! the book. Listings pulled from `examples/` with `{{#include}}` are marked
-//! `rust,ignore` in the chapters; `cargo test --workspace` builds the examples
-//! themselves.
+//! the book. Listings pulled from `examples/` with `{{#include}}` are fenced
+//! as `rs`, which rustdoc does not run; `cargo test --workspace` builds the
+//! examples themselves.
 
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/introduction.md")]
 pub struct Introduction;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/services.md")]
+pub struct Services;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/dispatcher.md")]
+pub struct Dispatcher;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/clients.md")]
+pub struct Clients;
 
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/values.md")]
@@ -30,3 +42,15 @@ pub struct Faults;
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/limits.md")]
 pub struct Limits;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/http.md")]
+pub struct Http;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/streams.md")]
+pub struct Streams;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/performance.md")]
+pub struct Performance;
