@@ -8,6 +8,10 @@ pub(crate) struct Service {
     pub(crate) item: syn::ItemTrait,
     /// The path through which generated code reaches diglot.
     pub(crate) krate: syn::Path,
+    /// `namespace = "…"`, for errors about it.
+    pub(crate) namespace: Option<syn::LitStr>,
+    /// What joins the namespace to each method's name.
+    pub(crate) separator: String,
     pub(crate) methods: Vec<Method>,
 }
 
@@ -43,9 +47,15 @@ pub(crate) enum Output {
     Unit,
     /// A plain value.
     Plain(syn::Type),
-    /// `Result<T, E>` (or an alias spelled `…Result<T>`): success type and,
-    /// when written, error type.
-    Result(syn::Type, Option<syn::Type>),
+    /// `Result<T, E>` (or an alias spelled `…Result<T>`).
+    Result {
+        /// The success type `T`.
+        ok: syn::Type,
+        /// The error type, when written.
+        err: Option<Box<syn::Type>>,
+        /// Where the return type starts, to blame an alias's error type.
+        span: Span,
+    },
 }
 
 impl Output {
@@ -53,7 +63,7 @@ impl Output {
     pub(crate) fn success_type(&self) -> syn::Type {
         match self {
             Output::Unit => syn::parse_quote!(()),
-            Output::Plain(ty) | Output::Result(ty, _) => ty.clone(),
+            Output::Plain(ty) | Output::Result { ok: ty, .. } => ty.clone(),
         }
     }
 }

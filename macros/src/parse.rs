@@ -9,6 +9,10 @@ use crate::ast::{Method, Output, Param, Service};
 use crate::attr;
 use crate::ctxt::Ctxt;
 
+/// The most parameters a method may take: `diglot::ParamList` is implemented
+/// for tuples up to this length.
+const MAX_PARAMS: usize = 16;
+
 pub(crate) fn service(cx: &Ctxt, args: TokenStream, item: TokenStream) -> Option<Service> {
     let args = attr::trait_args(cx, args);
     let mut item = match syn::parse2::<syn::Item>(item) {
@@ -55,16 +59,22 @@ pub(crate) fn service(cx: &Ctxt, args: TokenStream, item: TokenStream) -> Option
             desugar_async(f);
         }
     }
-    // One service value serves concurrent calls from every transport.
+    // One service value serves concurrent calls from every transport. An
+    // implementation that is not `Send + Sync` is told so, with a note that
+    // points at the trait's name.
+    let at_name = item.ident.span();
     item.supertraits
-        .push(syn::parse_quote!(::core::marker::Send));
+        .push(syn::parse_quote_spanned!(at_name=> ::core::marker::Send));
     item.supertraits
-        .push(syn::parse_quote!(::core::marker::Sync));
-    item.supertraits.push(syn::parse_quote!('static));
+        .push(syn::parse_quote_spanned!(at_name=> ::core::marker::Sync));
+    item.supertraits
+        .push(syn::parse_quote_spanned!(at_name=> 'static));
     let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::diglot));
     Some(Service {
         item,
         krate,
+        namespace: args.namespace,
+        separator,
         methods,
     })
 }
@@ -99,6 +109,7 @@ fn method(
     separator: &str,
 ) -> Option<Method> {
     let args = attr::method_args(cx, &mut f.attrs);
+    let has_body = f.default.is_some();
     let sig = &mut f.sig;
     let mut ok = true;
     let mut fail = |tokens: &dyn quote::ToTokens, message: &str| {
@@ -136,6 +147,7 @@ fn method(
         ),
     }
     let mut params = Vec::new();
+    let mut too_many = false;
     for input in sig.inputs.iter_mut() {
         let FnArg::Typed(pt) = input else { continue };
         let rename = attr::param_name(cx, &mut pt.attrs);
@@ -144,9 +156,26 @@ fn method(
             other => {
                 cx.error_at(other, "an RPC parameter must be a plain name");
                 ok = false;
+                if !has_body {
+                    // rustc rejects patterns in a method without a body
+                    // (E0642); `_` keeps the trait emitted beside the error
+                    // from reporting the same mistake twice.
+                    *pt.pat = syn::parse_quote_spanned!(other.span()=> _);
+                }
                 continue;
             }
         };
+        if params.len() == MAX_PARAMS {
+            if !too_many {
+                cx.error_at(
+                    &*pt,
+                    format_args!("an RPC method takes at most {MAX_PARAMS} parameters"),
+                );
+                too_many = true;
+            }
+            ok = false;
+            continue;
+        }
         if let Type::ImplTrait(t) = &*pt.ty {
             cx.error_at(
                 t,
@@ -218,27 +247,21 @@ fn output(cx: &Ctxt, ty: &Type, ok: &mut bool) -> Output {
         *ok = false;
         return Output::Unit;
     }
-    if let Type::Path(tp) = ty {
-        if let Some(last) = tp.path.segments.last() {
-            if last.ident == "Result" {
-                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                    let types: Vec<&Type> = args
-                        .args
-                        .iter()
-                        .filter_map(|a| match a {
-                            syn::GenericArgument::Type(t) => Some(t),
-                            _ => None,
-                        })
-                        .collect();
-                    match types.as_slice() {
-                        [ok_ty] => return Output::Result((*ok_ty).clone(), None),
-                        [ok_ty, err_ty] => {
-                            return Output::Result((*ok_ty).clone(), Some((*err_ty).clone()));
-                        }
-                        _ => {}
-                    }
-                }
-            }
+    if let Type::Path(tp) = ty
+        && let Some(last) = tp.path.segments.last()
+        && last.ident == "Result"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+    {
+        let mut types = args.args.iter().filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        });
+        if let (Some(ok_ty), err_ty, None) = (types.next(), types.next(), types.next()) {
+            return Output::Result {
+                ok: ok_ty.clone(),
+                err: err_ty.map(|t| Box::new(t.clone())),
+                span: ty.span(),
+            };
         }
     }
     Output::Plain(ty.clone())

@@ -44,6 +44,7 @@ macro_rules! param_helpers {
 
         /// Encodes a call to `method` with these parameters.
         #[inline]
+        #[allow(clippy::too_many_arguments)] // one per parameter of the method
         pub fn $encode<Conn: Connection, $($T: serde::Serialize),*>(
             client: &Client<Conn>,
             method: &str,

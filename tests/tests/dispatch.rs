@@ -116,6 +116,7 @@ fn json_call(d: &Dispatcher, body: serde_json::Value) -> Option<serde_json::Valu
         body: &body,
         protocol: None,
         transport: "test",
+        peer: None,
     }));
     assert_eq!(reply.protocol, Protocol::JsonRpc);
     (!reply.body.is_empty()).then(|| serde_json::from_slice(&reply.body).unwrap())
@@ -133,6 +134,7 @@ fn xml_raw(d: &Dispatcher, body: &[u8]) -> Result<Value, Fault> {
         body,
         protocol: Some(Protocol::XmlRpc),
         transport: "test",
+        peer: None,
     }));
     assert_eq!(reply.protocol, Protocol::XmlRpc);
     diglot::xml::decode_response(&reply.body, &Limits::default()).unwrap()
@@ -143,7 +145,9 @@ fn rpc(method: &str, params: serde_json::Value) -> serde_json::Value {
 }
 
 fn error_code(response: &serde_json::Value) -> i64 {
-    response["error"]["code"].as_i64().unwrap_or_else(|| panic!("no error in {response}"))
+    response["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no error in {response}"))
 }
 
 #[test]
@@ -159,16 +163,31 @@ fn calls_by_position_by_name_and_over_xml() {
         xml_call(&d, "t.greet", &("dee", "?")),
         Ok(Value::from("hello dee?"))
     );
-    assert_eq!(xml_call(&d, "t.greet", &("eve",)), Ok(Value::from("hello eve")));
+    assert_eq!(
+        xml_call(&d, "t.greet", &("eve",)),
+        Ok(Value::from("hello eve"))
+    );
 }
 
 #[test]
 fn async_methods_structs_and_renamed_parameters() {
     let d = dispatcher();
-    let r = json_call(&d, rpc("t.shift", json!({"point": {"x": 1, "y": 2}, "by": 10}))).unwrap();
+    let r = json_call(
+        &d,
+        rpc("t.shift", json!({"point": {"x": 1, "y": 2}, "by": 10})),
+    )
+    .unwrap();
     assert_eq!(r["result"], json!({"x": 11, "y": 12}));
-    let r = json_call(&d, rpc("t.shift", json!({"point": {"x": 1, "y": 2}, "delta": 10}))).unwrap();
-    assert_eq!(error_code(&r), -32602, "the Rust name is not the wire name: {r}");
+    let r = json_call(
+        &d,
+        rpc("t.shift", json!({"point": {"x": 1, "y": 2}, "delta": 10})),
+    )
+    .unwrap();
+    assert_eq!(
+        error_code(&r),
+        -32602,
+        "the Rust name is not the wire name: {r}"
+    );
     let shifted = xml_call(&d, "t.shift", &(Point { x: 1, y: 1 }, 1_i64 << 40)).unwrap();
     assert_eq!(shifted.get("x"), Some(&Value::I64((1 << 40) + 1)));
 }
@@ -182,19 +201,32 @@ fn faults_for_unknown_methods_and_bad_parameters_name_what_was_wrong() {
     let r = json_call(&d, rpc("t.shift", json!([{"x": 1, "y": 2}]))).unwrap();
     assert_eq!(error_code(&r), -32602);
     let message = r["error"]["message"].as_str().unwrap();
-    assert!(message.contains("`by`") && message.contains("i64"), "{message}");
+    assert!(
+        message.contains("`by`") && message.contains("i64"),
+        "{message}"
+    );
 
     let r = json_call(&d, rpc("t.shift", json!([{"x": "one", "y": 2}, 3]))).unwrap();
     let message = r["error"]["message"].as_str().unwrap();
-    assert!(message.contains("`point`") && message.contains("Point"), "{message}");
-    assert!(!message.contains("one"), "a fault must not echo the request: {message}");
+    assert!(
+        message.contains("`point`") && message.contains("Point"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("one"),
+        "a fault must not echo the request: {message}"
+    );
 
     let r = json_call(&d, rpc("t.greet", json!(["a", "b", "c"]))).unwrap();
     assert_eq!(error_code(&r), -32602);
 
     let fault = xml_call(&d, "t.greet", &("a", "b", "c")).unwrap_err();
     assert_eq!(fault.code, -32602);
-    assert!(fault.message.contains("takes 2 parameters"), "{}", fault.message);
+    assert!(
+        fault.message.contains("takes 2 parameters"),
+        "{}",
+        fault.message
+    );
     let fault = xml_call(&d, "t.greet", &(5,)).unwrap_err();
     assert_eq!(fault.code, -32602);
     assert!(fault.message.contains("`name`"), "{}", fault.message);
@@ -222,7 +254,12 @@ fn notifications_and_batches() {
     assert_eq!(json_call(&d, json!([note.clone(), note.clone()])), None);
     let batch = json_call(
         &d,
-        json!([rpc("other_double", json!([2])), note, rpc("t.nope", json!([])), 7]),
+        json!([
+            rpc("other_double", json!([2])),
+            note,
+            rpc("t.nope", json!([])),
+            7
+        ]),
     )
     .unwrap();
     let batch = batch.as_array().unwrap();
@@ -248,11 +285,25 @@ fn unit_returns_and_hidden_methods() {
 fn introspection() {
     let d = dispatcher();
     let names = xml_call(&d, "system.listMethods", &()).unwrap();
-    let names: Vec<&str> = names.as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    for expected in ["t.greet", "t.shift", "other_double", "system.multicall", "rpc.discover"] {
+    let names: Vec<&str> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for expected in [
+        "t.greet",
+        "t.shift",
+        "other_double",
+        "system.multicall",
+        "rpc.discover",
+    ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
-    assert!(!names.contains(&"t.secret"), "hidden methods are not listed");
+    assert!(
+        !names.contains(&"t.secret"),
+        "hidden methods are not listed"
+    );
 
     let signature = xml_call(&d, "system.methodSignature", &("t.shift",)).unwrap();
     assert_eq!(
@@ -260,15 +311,24 @@ fn introspection() {
         Value::from(vec![Value::from(vec!["struct", "struct", "i8"])])
     );
     let help = xml_call(&d, "system.methodHelp", &("t.greet",)).unwrap();
-    assert_eq!(help, Value::from("Greets by name, borrowing the name from the request."));
     assert_eq!(
-        xml_call(&d, "system.methodHelp", &("t.secret",)).unwrap_err().code,
+        help,
+        Value::from("Greets by name, borrowing the name from the request.")
+    );
+    assert_eq!(
+        xml_call(&d, "system.methodHelp", &("t.secret",))
+            .unwrap_err()
+            .code,
         -32601
     );
     let caps = xml_call(&d, "system.getCapabilities", &()).unwrap();
     assert!(caps.get("faults_interop").is_some());
 
-    let discover = json_call(&d, json!({"jsonrpc": "2.0", "method": "rpc.discover", "id": 9})).unwrap();
+    let discover = json_call(
+        &d,
+        json!({"jsonrpc": "2.0", "method": "rpc.discover", "id": 9}),
+    )
+    .unwrap();
     let methods = discover["result"]["methods"].as_array().unwrap();
     let greet = methods.iter().find(|m| m["name"] == "t.greet").unwrap();
     assert_eq!(greet["params"][0]["schema"], json!({"type": "string"}));
@@ -298,11 +358,20 @@ fn multicall_is_bounded_and_does_not_recurse() {
     assert_eq!(answers[2].get("faultCode"), Some(&Value::I32(-32600)));
     assert_eq!(answers[3].get("faultCode"), Some(&Value::I32(-32602)));
 
-    let r = json_call(&d, rpc("system.multicall", serde_json::to_value((calls,)).unwrap())).unwrap();
+    let r = json_call(
+        &d,
+        rpc("system.multicall", serde_json::to_value((calls,)).unwrap()),
+    )
+    .unwrap();
     assert_eq!(r["result"][0], json!([8]));
 
-    let many: Vec<Value> = (0..6).map(|_| call("other_double", vec![Value::from(1)])).collect();
-    assert_eq!(xml_call(&d, "system.multicall", &(many,)).unwrap_err().code, -32600);
+    let many: Vec<Value> = (0..6)
+        .map(|_| call("other_double", vec![Value::from(1)]))
+        .collect();
+    assert_eq!(
+        xml_call(&d, "system.multicall", &(many,)).unwrap_err().code,
+        -32600
+    );
 }
 
 #[test]
@@ -313,13 +382,21 @@ fn a_name_defined_twice_across_services_fails_the_build() {
         .build()
         .unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("t.greet") && message.contains("Testing") && message.contains("Clash"), "{message}");
+    assert!(
+        message.contains("t.greet") && message.contains("Testing") && message.contains("Clash"),
+        "{message}"
+    );
 }
 
 #[test]
 fn malformed_bodies_get_faults_in_their_protocol() {
     let d = dispatcher();
-    assert_eq!(xml_raw(&d, b"<methodCall><methodName>t.greet").unwrap_err().code, -32700);
+    assert_eq!(
+        xml_raw(&d, b"<methodCall><methodName>t.greet")
+            .unwrap_err()
+            .code,
+        -32700
+    );
     let r = json_call_raw(&d, b"{\"jsonrpc\": \"2.0\", \"method\"");
     assert_eq!(error_code(&r), -32700);
     let r = json_call_raw(&d, b"\x00\x01garbage");
@@ -331,6 +408,7 @@ fn json_call_raw(d: &Dispatcher, body: &[u8]) -> serde_json::Value {
         body,
         protocol: None,
         transport: "test",
+        peer: None,
     }));
     serde_json::from_slice(&reply.body).unwrap()
 }

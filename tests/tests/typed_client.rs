@@ -14,7 +14,9 @@ fn clients() -> Vec<CalculatorClient<InProcess>> {
 
 #[test]
 fn every_method_over_both_protocols() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     for client in clients() {
         rt.block_on(async {
             assert_eq!(client.add(2, 3).await.unwrap(), 5);
@@ -28,7 +30,9 @@ fn every_method_over_both_protocols() {
 
 #[test]
 fn a_fault_is_a_distinct_matchable_error() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     for client in clients() {
         let error = rt.block_on(client.div(1.0, 0.0)).unwrap_err();
         match &error {
@@ -44,14 +48,20 @@ fn a_fault_is_a_distinct_matchable_error() {
 
 #[test]
 fn the_dynamic_client_calls_by_name() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     for client in clients() {
         let dynamic = client.client();
         let sum: i32 = rt.block_on(dynamic.call("calc.add", &(40, 2))).unwrap();
         assert_eq!(sum, 42);
-        let missing = rt.block_on(dynamic.call::<_, i32>("calc.pow", &(2, 3))).unwrap_err();
+        let missing = rt
+            .block_on(dynamic.call::<_, i32>("calc.pow", &(2, 3)))
+            .unwrap_err();
         assert_eq!(missing.fault().map(|f| f.code), Some(-32601));
-        let names: Vec<String> = rt.block_on(dynamic.call("system.listMethods", &())).unwrap();
+        let names: Vec<String> = rt
+            .block_on(dynamic.call("system.listMethods", &()))
+            .unwrap();
         assert!(names.iter().any(|n| n == "calc.sumAll"));
     }
 }

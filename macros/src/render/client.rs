@@ -1,7 +1,7 @@
 //! The `…Client<C>` type: the trait's methods as calls over a connection.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{cfgs, derived};
@@ -20,28 +20,28 @@ pub(super) fn render(service: &Service) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
-        #vis struct #client<C> {
-            client: #krate::Client<C>,
+        #vis struct #client<__DiglotConn> {
+            client: #krate::Client<__DiglotConn>,
         }
 
-        impl<C: #krate::Connection> #client<C> {
+        impl<__DiglotConn: #krate::Connection> #client<__DiglotConn> {
             /// A client over `connection`.
-            #vis fn new(connection: C) -> Self {
+            #vis fn new(connection: __DiglotConn) -> Self {
                 #client {
                     client: #krate::Client::new(connection),
                 }
             }
 
             /// The dynamic client underneath, to call methods by name.
-            #vis fn client(&self) -> &#krate::Client<C> {
+            #vis fn client(&self) -> &#krate::Client<__DiglotConn> {
                 &self.client
             }
 
             #(#methods)*
         }
 
-        impl<C: #krate::Connection> ::core::convert::From<#krate::Client<C>> for #client<C> {
-            fn from(client: #krate::Client<C>) -> Self {
+        impl<__DiglotConn: #krate::Connection> ::core::convert::From<#krate::Client<__DiglotConn>> for #client<__DiglotConn> {
+            fn from(client: #krate::Client<__DiglotConn>) -> Self {
                 #client { client }
             }
         }
@@ -59,17 +59,24 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
     let wire = &method.wire_name;
     let names: Vec<_> = method.params.iter().map(|p| &p.ident).collect();
     let tys: Vec<_> = method.params.iter().map(|p| &p.ty).collect();
+    // The parameter types go in as generic arguments, each with its own
+    // span: one that cannot be encoded is reported at the type.
+    let encode_params = format_ident!("encode_params_{}", method.params.len());
     let ok = method.output.success_type();
     // A result type the client cannot decode is reported at the type.
     let send = quote_spanned!(ok.span()=> self.client.send::<#ok>(call));
+    // So is the same requirement on the future it returns.
+    let future = quote_spanned! {ok.span()=>
+        impl ::core::future::Future<
+            Output = ::core::result::Result<#ok, #krate::ClientError>,
+        > + ::core::marker::Send + '_
+    };
     quote! {
         #(#docs)*
         #fallback_doc
         #cfgs
-        #vis fn #ident(&self, #(#names: #tys),*) -> impl ::core::future::Future<
-            Output = ::core::result::Result<#ok, #krate::ClientError>,
-        > + ::core::marker::Send + '_ {
-            let call = self.client.prepare(#wire, &(#(#names,)*));
+        #vis fn #ident(&self, #(#names: #tys),*) -> #future {
+            let call = #krate::__private::#encode_params::<_, #(#tys),*>(&self.client, #wire, #(&#names),*);
             #send
         }
     }

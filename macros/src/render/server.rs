@@ -3,7 +3,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 
 use super::{cfgs, derived};
 use crate::ast::{Method, Output, Service};
@@ -39,30 +38,29 @@ pub(super) fn render(service: &Service) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(k, m)| call_arm(k, m, trait_ident));
-    let assertions = service.methods.iter().map(assertions);
 
     quote! {
         #[doc = #doc]
-        #vis struct #server<T>(T);
+        #vis struct #server<__DiglotImpl>(__DiglotImpl);
 
-        impl<T: #trait_ident> #server<T> {
+        impl<__DiglotImpl: #trait_ident> #server<__DiglotImpl> {
             /// Wraps an implementation of the trait, ready for a `Dispatcher`.
-            #vis fn new(service: T) -> Self {
+            #vis fn new(service: __DiglotImpl) -> Self {
                 #server(service)
             }
 
             /// The implementation being served.
-            #vis fn inner(&self) -> &T {
+            #vis fn inner(&self) -> &__DiglotImpl {
                 &self.0
             }
 
             /// Gives the implementation back.
-            #vis fn into_inner(self) -> T {
+            #vis fn into_inner(self) -> __DiglotImpl {
                 self.0
             }
         }
 
-        impl<T: #trait_ident> ::core::fmt::Debug for #server<T> {
+        impl<__DiglotImpl: #trait_ident> ::core::fmt::Debug for #server<__DiglotImpl> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(::core::stringify!(#server))
             }
@@ -113,7 +111,7 @@ pub(super) fn render(service: &Service) -> TokenStream {
             };
             #(#index_consts)*
 
-            impl<T: #trait_ident> __d::Service for #server<T> {
+            impl<__DiglotImpl: #trait_ident> __d::Service for #server<__DiglotImpl> {
                 fn name(&self) -> &'static str {
                     ::core::stringify!(#trait_ident)
                 }
@@ -145,14 +143,6 @@ pub(super) fn render(service: &Service) -> TokenStream {
                         ))),
                     }
                 }
-            }
-
-            // Type requirements, checked where the user wrote each type so
-            // that an error points there.
-            #[allow(dead_code, clippy::extra_unused_type_parameters)]
-            fn __assertions<T: #trait_ident>() {
-                __d::assert_send_sync::<T>();
-                #(#assertions)*
             }
         };
     }
@@ -208,32 +198,43 @@ fn call_arm(k: usize, method: &Method, trait_ident: &syn::Ident) -> TokenStream 
     let cfgs = cfgs(method);
     let index = index_const(k);
     let ident = &method.ident;
-    let tys: Vec<_> = method.params.iter().map(|p| &p.ty).collect();
     let vars: Vec<_> = (0..method.params.len())
         .map(|i| format_ident!("__p{}", i))
         .collect();
-    let into_reply = match method.output {
-        Output::Result(..) => quote!(__d::IntoReply::result),
-        Output::Unit | Output::Plain(_) => quote!(__d::IntoReply::plain),
-    };
+    // Every type the user wrote appears below as a generic argument, with
+    // its own span: a type missing `Deserialize`, `Serialize` or
+    // `Into<Fault>` is reported at that type, and only once.
+    let decode_params = format_ident!("decode_params_{}", method.params.len());
+    let tys = method.params.iter().map(|p| &p.ty);
     let decode = quote! {
-        let (#(#vars,)*) = match <(#(#tys,)*) as __d::ParamList<'a>>::decode(params, &__METHODS[#index]) {
+        let (#(#vars,)*) = match __d::#decode_params::<#(#tys),*>(params, &__METHODS[#index]) {
             __d::Result::Ok(params) => params,
             __d::Result::Err(fault) => return __d::Outcome::Ready(__d::Result::Err(fault)),
         };
     };
+    let ok = method.output.success_type();
+    let into_reply = match &method.output {
+        Output::Result { ok, err, span } => {
+            let err = match err {
+                Some(err) => quote!(#err),
+                None => quote_spanned!(*span=> _),
+            };
+            quote!(__d::IntoReply::result::<#ok, #err>)
+        }
+        Output::Unit | Output::Plain(_) => quote!(__d::IntoReply::plain),
+    };
+    let call = quote!(<__DiglotImpl as #trait_ident>::#ident(&self.0, #(#vars),*));
     let body = if method.is_async {
-        let span = method.ident.span();
-        quote_spanned! {span=>
+        quote! {
             __d::Outcome::Pending(__d::Box::pin(async move {
-                let reply = #into_reply(<T as #trait_ident>::#ident(&self.0, #(#vars),*).await);
-                reply.and_then(|value| encoding.encode_owned(&value))
+                let reply = #into_reply(#call.await);
+                reply.and_then(|value| __d::Encoding::encode_owned::<#ok>(encoding, &value))
             }))
         }
     } else {
         quote! {
-            let reply = #into_reply(<T as #trait_ident>::#ident(&self.0, #(#vars),*));
-            __d::Outcome::Ready(reply.and_then(|value| encoding.encode(&value, out)))
+            let reply = #into_reply(#call);
+            __d::Outcome::Ready(reply.and_then(|value| __d::Encoding::encode::<#ok>(encoding, &value, out)))
         }
     };
     quote! {
@@ -241,39 +242,6 @@ fn call_arm(k: usize, method: &Method, trait_ident: &syn::Ident) -> TokenStream 
         #index => {
             #decode
             #body
-        }
-    }
-}
-
-/// Spanned checks of one method's types.
-fn assertions(method: &Method) -> TokenStream {
-    let cfgs = cfgs(method);
-    let params = method.params.iter().map(|p| {
-        let ty = &p.ty;
-        quote_spanned!(ty.span()=> __d::assert_param::<#ty>();)
-    });
-    let output = match &method.output {
-        Output::Unit => quote!(),
-        Output::Plain(ty) => quote_spanned! {ty.span()=>
-            __d::assert_result::<#ty>();
-            __d::assert_client_result::<#ty>();
-        },
-        Output::Result(ok, err) => {
-            let err = err
-                .as_ref()
-                .map(|e| quote_spanned!(e.span()=> __d::assert_error::<#e>();));
-            quote_spanned! {ok.span()=>
-                __d::assert_result::<#ok>();
-                __d::assert_client_result::<#ok>();
-                #err
-            }
-        }
-    };
-    quote! {
-        #cfgs
-        {
-            #(#params)*
-            #output
         }
     }
 }

@@ -1,7 +1,5 @@
 //! [`InProcess`]: a connection that calls a dispatcher directly.
 
-use std::future::Future;
-
 use super::{ClientError, Connection, Outgoing};
 use crate::Dispatcher;
 use crate::transport::Protocol;
@@ -34,16 +32,11 @@ impl Connection for InProcess {
         *self.dispatcher.limits()
     }
 
-    fn exchange(
-        &self,
-        request: Outgoing,
-    ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
-        async move {
-            let reply = self
-                .dispatcher
-                .handle_body(&request.body, Some(self.protocol))
-                .await;
-            Ok(reply.body)
-        }
+    async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {
+        let reply = self
+            .dispatcher
+            .handle_body(&request.body, Some(self.protocol))
+            .await;
+        Ok(reply.body)
     }
 }

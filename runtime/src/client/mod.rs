@@ -131,6 +131,8 @@ impl<C: Connection> Client<C> {
     }
 
     /// Sends a prepared call and decodes its result as `R`.
+    // Spelled out rather than `async fn`: the `Send` bound is a promise of the API.
+    #[allow(clippy::manual_async_fn)]
     pub fn send<R: DeserializeOwned>(
         &self,
         call: PreparedCall,

@@ -1,7 +1,6 @@
 //! [`StreamConnection`]: calls over TCP, a Unix socket or a child's stdio,
 //! many in flight at once.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use super::{ClientError, Connection, Outgoing};
@@ -81,15 +80,10 @@ impl Connection for StreamConnection {
         self.protocol
     }
 
-    fn exchange(
-        &self,
-        request: Outgoing,
-    ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
-        async move {
-            self.client
-                .call(&request.body, request.id, request.expects_answer)
-                .await
-                .map_err(transport)
-        }
+    async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {
+        self.client
+            .call(&request.body, request.id, request.expects_answer)
+            .await
+            .map_err(transport)
     }
 }

@@ -38,6 +38,8 @@ impl Shutdown {
     }
 
     /// A future that resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
+    // Spelled out rather than `async fn`: the `Send + 'static` bound is a promise of the API.
+    #[allow(clippy::manual_async_fn)]
     pub fn on_signal() -> impl Future<Output = ()> + Send + 'static {
         async {
             #[cfg(unix)]

@@ -1,0 +1,6 @@
+#[diglot::rpc]
+pub trait Echo<T> {
+    fn echo(&self, value: T) -> T;
+}
+
+fn main() {}
