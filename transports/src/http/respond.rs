@@ -163,10 +163,10 @@ where
         })
         .await;
     if reply.body.is_empty() {
-        // A JSON-RPC notification (or a batch of them): nothing to say.
-        let mut response = Response::new(Full::new(Bytes::new()));
-        *response.status_mut() = StatusCode::NO_CONTENT;
-        return response;
+        // A JSON-RPC notification (or a batch of them): nothing to say. 200
+        // with an empty body, not 204: clients such as jsonrpclib accept
+        // only 200 and would fail on 204.
+        return Response::new(Full::new(Bytes::new()));
     }
     let compress = reply.body.len() >= config.gzip_min_bytes && accepts_gzip(&parts.headers);
     let payload = if compress {

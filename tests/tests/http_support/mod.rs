@@ -1,0 +1,350 @@
+//! What the HTTP tests (`tests/http_*.rs`) share: a real server on
+//! 127.0.0.1 (port 0) on its own multi-thread runtime, raw HTTP/1.1 over a
+//! TCP stream with a timeout on every read, and running real clients
+//! (`python3`, `curl`) as separate processes with a time limit.
+
+// Each test file uses part of this module.
+#![allow(dead_code)]
+
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use diglot::transport::http::HttpConfig;
+use diglot::{Dispatcher, Server};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use tokio::runtime::Runtime;
+use tokio::sync::oneshot;
+
+/// A server running on its own runtime until dropped (or [`stop`](Self::stop)ped).
+pub(crate) struct TestServer {
+    /// The runtime the server runs on; tests run their async parts on it too.
+    pub(crate) rt: Runtime,
+    /// Where it listens.
+    pub(crate) addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// A multi-thread runtime for a test.
+pub(crate) fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+impl TestServer {
+    /// Serves `dispatcher` over HTTP on 127.0.0.1, port 0.
+    pub(crate) fn http(dispatcher: Dispatcher, config: Option<HttpConfig>) -> TestServer {
+        Self::start(dispatcher, config, |server, addr| server.http(addr))
+    }
+
+    /// Serves `dispatcher` with the endpoint `add` adds (HTTP or HTTPS).
+    pub(crate) fn start(
+        dispatcher: Dispatcher,
+        config: Option<HttpConfig>,
+        add: impl FnOnce(Server, SocketAddr) -> Server,
+    ) -> TestServer {
+        let rt = runtime();
+        let mut server = add(Server::new(dispatcher), "127.0.0.1:0".parse().unwrap());
+        if let Some(config) = config {
+            server = server.http_config(config);
+        }
+        let bound = rt.block_on(server.bind()).expect("the server binds");
+        let addr = bound.http_addrs()[0];
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served = rt.spawn(bound.serve_until(async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            rt,
+            addr,
+            stop: Some(stop),
+            served: Some(served),
+        }
+    }
+
+    /// The RPC endpoint's URL.
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}/RPC2", self.addr)
+    }
+
+    /// Asks the server to stop, and waits (at most 10 s) for `serve_until`
+    /// to return.
+    pub(crate) fn stop(mut self) -> std::io::Result<()> {
+        self.stop.take().map(|s| s.send(()));
+        let served = self.served.take().expect("not stopped yet");
+        self.rt
+            .block_on(async { tokio::time::timeout(Duration::from_secs(10), served).await })
+            .expect("serve_until returns within 10 s of the shutdown signal")
+            .expect("the server task did not panic")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Raw HTTP/1.1
+// ---------------------------------------------------------------------------
+
+/// How long any single read may take before the test fails.
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A response read off a raw connection.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    /// Header names lowercased.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads from `stream` until `buffer` holds `\r\n\r\n`; `None` at EOF.
+async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            return Ok(Some(end + 4));
+        }
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(READ_TIMEOUT, stream.read(&mut chunk))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "read timed out"))??;
+        if n == 0 {
+            return Ok(None);
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Reads one response (status line, headers, and a `Content-Length` or
+/// chunked body). `Ok(None)` if the server closed the connection first.
+/// `leftover` carries bytes read past the response to the next call.
+pub(crate) async fn read_response(
+    stream: &mut TcpStream,
+    leftover: &mut Vec<u8>,
+) -> std::io::Result<Option<RawResponse>> {
+    let Some(head_len) = read_head(stream, leftover).await? else {
+        return Ok(None);
+    };
+    let head = String::from_utf8_lossy(&leftover[..head_len]).into_owned();
+    leftover.drain(..head_len);
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP status line: {status_line:?}"));
+    let headers: Vec<(String, String)> = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut response = RawResponse {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    if (100..200).contains(&status) || status == 204 {
+        return Ok(Some(response));
+    }
+    if response.header("transfer-encoding") == Some("chunked") {
+        loop {
+            let line_end = loop {
+                if let Some(p) = leftover.windows(2).position(|w| w == b"\r\n") {
+                    break p;
+                }
+                fill(stream, leftover).await?;
+            };
+            let size_text = String::from_utf8_lossy(&leftover[..line_end]).into_owned();
+            let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
+                .expect("a chunk size");
+            leftover.drain(..line_end + 2);
+            while leftover.len() < size + 2 {
+                fill(stream, leftover).await?;
+            }
+            response.body.extend_from_slice(&leftover[..size]);
+            leftover.drain(..size + 2);
+            if size == 0 {
+                break;
+            }
+        }
+    } else {
+        let length: usize = response
+            .header("content-length")
+            .map(|v| v.parse().expect("a Content-Length"))
+            .unwrap_or(0);
+        while leftover.len() < length {
+            fill(stream, leftover).await?;
+        }
+        response.body = leftover.drain(..length).collect();
+    }
+    Ok(Some(response))
+}
+
+async fn fill(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut chunk = [0u8; 8192];
+    let n = tokio::time::timeout(READ_TIMEOUT, stream.read(&mut chunk))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "read timed out"))??;
+    if n == 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the server closed the connection mid-response",
+        ));
+    }
+    buffer.extend_from_slice(&chunk[..n]);
+    Ok(())
+}
+
+/// Connects, sends `request` as is, and reads one response.
+pub(crate) async fn exchange(addr: SocketAddr, request: &[u8]) -> RawResponse {
+    let mut stream = TcpStream::connect(addr).await.expect("connects");
+    stream.write_all(request).await.expect("request written");
+    read_response(&mut stream, &mut Vec::new())
+        .await
+        .expect("a response is read")
+        .expect("the server answers before closing")
+}
+
+/// A POST request with the given headers (one per line, without CRLF) and body.
+pub(crate) fn post(path: &str, headers: &[&str], body: &[u8]) -> Vec<u8> {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for h in headers {
+        request.push_str(h);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    let mut request = request.into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+// ---------------------------------------------------------------------------
+// Client processes
+// ---------------------------------------------------------------------------
+
+/// What a client process did.
+#[derive(Debug)]
+pub(crate) struct Ran {
+    pub(crate) status: ExitStatus,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+/// Runs `command` to completion (at most `limit`, after which it is killed
+/// and the test fails). Panics with `missing` if the program is not found.
+pub(crate) fn run(mut command: Command, limit: Duration, missing: &str) -> Ran {
+    // Loopback only: never through a proxy the environment may name.
+    command.env("no_proxy", "*").env("NO_PROXY", "*");
+    let shown = format!("{command:?}");
+    let mut child = match command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!("{missing}"),
+        Err(e) => panic!("could not start {shown}: {e}"),
+    };
+    // Drain the pipes on threads so that a chatty child cannot block.
+    let mut out = child.stdout.take().expect("piped");
+    let mut err = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting on the child") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
+            let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+            panic!("{shown} did not finish within {limit:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Ran {
+        status,
+        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+    }
+}
+
+/// The message when `python3` is missing.
+pub(crate) const NO_PYTHON: &str = "python3 was not found on PATH. The HTTP interop tests run \
+     real Python clients; install Python 3 (CI's .ci/run does).";
+
+/// A helper script in `tests/python/`.
+pub(crate) fn python_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("python")
+        .join(name)
+}
+
+/// Runs `python3 tests/python/<script> <args…>` (at most `limit`).
+pub(crate) fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
+    let mut command = Command::new("python3");
+    command.arg(python_script(script)).args(args);
+    // Unbuffered, so a killed script still shows how far it got.
+    command.env("PYTHONUNBUFFERED", "1");
+    run(command, limit, NO_PYTHON)
+}
+
+/// Asserts that a helper script succeeded and printed `VERDICT: ok`.
+#[track_caller]
+pub(crate) fn assert_verdict(ran: &Ran, what: &str) {
+    // Shown with `--nocapture`, and on failure.
+    println!("{what}:\n{}", ran.stdout);
+    let verdict = ran
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("VERDICT:"))
+        .unwrap_or("(no VERDICT line)");
+    assert!(
+        ran.status.success() && verdict.starts_with("VERDICT: ok"),
+        "{what}: exit {}, {verdict}\nstdout:\n{}\nstderr:\n{}",
+        ran.status,
+        ran.stdout,
+        ran.stderr
+    );
+}
