@@ -4,6 +4,7 @@
 //! cargo run --example calculator                         # every transport, default addresses
 //! cargo run --example calculator -- --http 0.0.0.0:9000  # only the transports named
 //! cargo run --example calculator -- --stdio              # for a parent process, over stdin/stdout
+//! cargo run --example calculator -- --shm /tmp/calc.shm  # only shared memory (Linux)
 //! ```
 
 use std::io::Write;
@@ -19,14 +20,22 @@ const DEFAULT_TCP: &str = "127.0.0.1:7070";
 const DEFAULT_LOCAL: &str = "/tmp/diglot-calculator.sock";
 #[cfg(windows)]
 const DEFAULT_LOCAL: &str = "diglot-calculator";
+/// Shared memory is served by default where it exists.
+#[cfg(target_os = "linux")]
+const DEFAULT_SHM: Option<&str> = Some("/tmp/diglot-calculator.shm");
+#[cfg(not(target_os = "linux"))]
+const DEFAULT_SHM: Option<&str> = None;
 
-const USAGE: &str = "usage: calculator [--http ADDR] [--tcp ADDR] [--unix PATH] [--stdio]
+const USAGE: &str =
+    "usage: calculator [--http ADDR] [--tcp ADDR] [--unix PATH] [--shm PATH] [--stdio]
 
 With no flag, serves every network and local transport at its default address:
   --http ADDR   XML-RPC and JSON-RPC over HTTP      (default 127.0.0.1:8080)
   --tcp ADDR    raw TCP: JSON lines, Content-Length or HTTP (default 127.0.0.1:7070)
   --unix PATH   a Unix domain socket, mode 0600; @NAME for an abstract name;
                 a pipe name on Windows          (default /tmp/diglot-calculator.sock)
+  --shm PATH    shared memory (Linux only), handshake on a Unix socket, mode 0600
+                                                (default /tmp/diglot-calculator.shm)
   --stdio       stdin/stdout, for a parent process (only when asked for)";
 
 /// The transports asked for on the command line.
@@ -35,6 +44,7 @@ struct Options {
     http: Option<SocketAddr>,
     tcp: Option<SocketAddr>,
     local: Option<LocalName>,
+    shm: Option<LocalName>,
     stdio: bool,
 }
 
@@ -56,6 +66,10 @@ impl Options {
                     let name = args.next().ok_or("--unix needs a path")?;
                     options.local = Some(LocalName::parse(&name));
                 }
+                "--shm" => {
+                    let name = args.next().ok_or("--shm needs a path")?;
+                    options.shm = Some(LocalName::parse(&name));
+                }
                 "--stdio" => options.stdio = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
@@ -65,6 +79,7 @@ impl Options {
             options.http = Some(DEFAULT_HTTP.parse().expect("a valid default"));
             options.tcp = Some(DEFAULT_TCP.parse().expect("a valid default"));
             options.local = Some(LocalName::parse(DEFAULT_LOCAL));
+            options.shm = DEFAULT_SHM.map(LocalName::parse);
         }
         Ok(options)
     }
@@ -98,6 +113,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(name) = options.local.clone() {
         server = server.local(name);
     }
+    if let Some(name) = options.shm.clone() {
+        server = server.shm(name);
+    }
     if options.stdio {
         server = server.stdio();
     }
@@ -110,7 +128,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Box::new(std::io::stdout())
     };
     for addr in server.http_addrs() {
-        writeln!(help, "calculator: XML-RPC and JSON-RPC over HTTP on http://{addr}/RPC2")?;
+        writeln!(
+            help,
+            "calculator: XML-RPC and JSON-RPC over HTTP on http://{addr}/RPC2"
+        )?;
         writeln!(
             help,
             "  python3 -c \"import xmlrpc.client as x; print(x.ServerProxy('http://{addr}/RPC2').calc.add(1, 2))\""
@@ -121,7 +142,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     for addr in server.tcp_addrs() {
-        writeln!(help, "calculator: raw TCP on {addr} (JSON lines, Content-Length or HTTP)")?;
+        writeln!(
+            help,
+            "calculator: raw TCP on {addr} (JSON lines, Content-Length or HTTP)"
+        )?;
         writeln!(
             help,
             "  echo '{{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}}' | nc -q1 {} {}",
@@ -136,10 +160,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "  curl -s --unix-socket {name} http://localhost/RPC2 -d '{{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}}'"
         )?;
     }
-    if options.stdio {
-        writeln!(help, "calculator: serving stdin/stdout (Content-Length framing or JSON lines)")?;
+    for name in server.shm_names() {
+        writeln!(help, "calculator: shared memory, handshake on {name}")?;
+        writeln!(
+            help,
+            "  from Rust: ShmConnection::connect_blocking(&LocalName::parse(\"{name}\"), Protocol::JsonRpc)"
+        )?;
     }
-    writeln!(help, "Ctrl-C stops the server once calls in flight have finished.")?;
+    if options.stdio {
+        writeln!(
+            help,
+            "calculator: serving stdin/stdout (Content-Length framing or JSON lines)"
+        )?;
+    }
+    writeln!(
+        help,
+        "Ctrl-C stops the server once calls in flight have finished."
+    )?;
     help.flush()?;
     drop(help);
     server.serve_until(Shutdown::on_signal()).await?;

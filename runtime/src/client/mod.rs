@@ -8,6 +8,8 @@ mod error;
 #[cfg(feature = "http")]
 mod http;
 mod in_process;
+#[cfg(all(feature = "shm", target_os = "linux"))]
+mod shm;
 #[cfg(feature = "stream")]
 mod stream;
 
@@ -15,6 +17,8 @@ pub use error::ClientError;
 #[cfg(feature = "http")]
 pub use http::HttpConnection;
 pub use in_process::InProcess;
+#[cfg(all(feature = "shm", target_os = "linux"))]
+pub use shm::ShmConnection;
 #[cfg(feature = "stream")]
 pub use stream::StreamConnection;
 
@@ -45,6 +49,13 @@ pub trait Connection: Send + Sync + 'static {
     /// The limits responses are held to.
     fn limits(&self) -> Limits {
         Limits::default()
+    }
+
+    /// The id for the next JSON-RPC call, for connections shared by
+    /// several clients that must not reuse an id in flight; `None` lets the
+    /// client number its own calls.
+    fn next_id(&self) -> Option<i64> {
+        None
     }
 
     /// Sends a request and waits for the response body. For a JSON-RPC
@@ -123,7 +134,10 @@ impl<C: Connection> Client<C> {
     /// Encodes a call now, to [`send`](Self::send) later: the result holds
     /// no borrow of the parameters.
     pub fn prepare<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> PreparedCall {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = self
+            .connection
+            .next_id()
+            .unwrap_or_else(|| self.next_id.fetch_add(1, Ordering::Relaxed));
         PreparedCall {
             body: self.encode(method, params, Some(id)),
             id,

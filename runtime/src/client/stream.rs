@@ -2,6 +2,7 @@
 //! many in flight at once.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::{ClientError, Connection, Outgoing};
 use crate::transport::Protocol;
@@ -22,6 +23,8 @@ use crate::transport::stream::{LocalName, StreamClient};
 pub struct StreamConnection {
     client: Arc<StreamClient>,
     protocol: Protocol,
+    /// Shared by clones, so that clients sharing the stream never reuse an id.
+    next_id: Arc<AtomicI64>,
 }
 
 fn transport(e: impl std::error::Error + Send + Sync + 'static) -> ClientError {
@@ -61,6 +64,7 @@ impl StreamConnection {
         StreamConnection {
             client: Arc::new(client),
             protocol,
+            next_id: Arc::new(AtomicI64::new(1)),
         }
     }
 }
@@ -78,6 +82,10 @@ impl StreamConnection {
 impl Connection for StreamConnection {
     fn protocol(&self) -> Protocol {
         self.protocol
+    }
+
+    fn next_id(&self) -> Option<i64> {
+        Some(self.next_id.fetch_add(1, Ordering::Relaxed))
     }
 
     async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {

@@ -19,6 +19,8 @@ pub enum StreamClientError {
     Io(io::Error),
     /// The connection closed before the answer arrived.
     Closed(String),
+    /// A call with this id is already waiting on the connection.
+    DuplicateId(i64),
 }
 
 impl fmt::Display for StreamClientError {
@@ -26,6 +28,12 @@ impl fmt::Display for StreamClientError {
         match self {
             StreamClientError::Io(e) => write!(f, "stream write failed: {e}"),
             StreamClientError::Closed(why) => write!(f, "the connection closed: {why}"),
+            StreamClientError::DuplicateId(id) => {
+                write!(
+                    f,
+                    "a call with id {id} is already waiting on this connection"
+                )
+            }
         }
     }
 }
@@ -177,6 +185,11 @@ impl StreamClient {
         id: Option<i64>,
         expect_answer: bool,
     ) -> Result<Vec<u8>, StreamClientError> {
+        let mut frame = Vec::with_capacity(body.len() + 32);
+        write_frame(Framing::ContentLength, body, &mut frame);
+        // The writer lock is taken before the call is registered, so calls
+        // answered in order are written in the order they wait in.
+        let mut writer = self.writer.lock().await;
         let receiver = if expect_answer {
             let (sender, receiver) = oneshot::channel();
             let mut waiting = self.waiting.lock().expect("not poisoned");
@@ -186,6 +199,9 @@ impl StreamClient {
             // Registered before the request is written, so the answer
             // cannot arrive first.
             match id {
+                Some(id) if waiting.by_id.contains_key(&id) => {
+                    return Err(StreamClientError::DuplicateId(id));
+                }
                 Some(id) => {
                     waiting.by_id.insert(id, sender);
                 }
@@ -195,22 +211,26 @@ impl StreamClient {
         } else {
             None
         };
-        let mut frame = Vec::with_capacity(body.len() + 32);
-        write_frame(Framing::ContentLength, body, &mut frame);
-        {
-            let mut writer = self.writer.lock().await;
-            let written = async {
-                writer.write_all(&frame).await?;
-                writer.flush().await
-            }
-            .await;
-            if let Err(e) = written {
-                if let Some(id) = id {
-                    self.waiting.lock().expect("not poisoned").by_id.remove(&id);
-                }
-                return Err(StreamClientError::Io(e));
-            }
+        let written = async {
+            writer.write_all(&frame).await?;
+            writer.flush().await
         }
+        .await;
+        if let Err(e) = written {
+            let mut waiting = self.waiting.lock().expect("not poisoned");
+            match id {
+                Some(id) => {
+                    waiting.by_id.remove(&id);
+                }
+                // Nobody registered after us: we still hold the writer.
+                None if expect_answer => {
+                    waiting.in_order.pop_back();
+                }
+                None => {}
+            }
+            return Err(StreamClientError::Io(e));
+        }
+        drop(writer);
         match receiver {
             None => Ok(Vec::new()),
             Some(receiver) => match receiver.await {

@@ -1,0 +1,647 @@
+//! What the stream tests (`tests/stream_*.rs`) share: a real server on raw
+//! TCP (127.0.0.1, port 0) and a Unix socket in a fresh temporary directory,
+//! running on its own multi-thread runtime; raw connections with a timeout
+//! on every read; the `probe.*` test service; the calculator example binary
+//! (built on demand); and real client processes run with a time limit.
+
+// Each test file uses part of this module.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{self, Read as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use diglot::transport::stream::{LocalName, StreamConfig};
+use diglot::{Dispatcher, Server};
+use diglot_examples::calc::{Calc, CalculatorServer};
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
+use tokio::runtime::Runtime;
+use tokio::sync::oneshot;
+
+/// How long any single read may take before the test fails.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+// ---------------------------------------------------------------------------
+// The probe service
+// ---------------------------------------------------------------------------
+
+/// The credentials `diglot::caller()` reported, as a method returns them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallerInfo {
+    /// Effective user id.
+    pub uid: i64,
+    /// Effective group id.
+    pub gid: i64,
+    /// Process id, where the platform reports it.
+    pub pid: Option<i64>,
+}
+
+/// Methods for testing transports: slow answers and the caller's identity.
+#[diglot::rpc(namespace = "probe")]
+pub trait Probe {
+    /// Sleeps `ms` milliseconds, then returns `n`.
+    async fn delayed(&self, n: i64, ms: u64) -> i64;
+
+    /// The credentials of the process on the other end of a Unix socket;
+    /// nil on other transports.
+    fn whoami(&self) -> Option<CallerInfo>;
+}
+
+/// The probe service's implementation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProbeImpl;
+
+impl Probe for ProbeImpl {
+    async fn delayed(&self, n: i64, ms: u64) -> i64 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        n
+    }
+
+    fn whoami(&self) -> Option<CallerInfo> {
+        diglot::caller().map(|peer| CallerInfo {
+            uid: peer.uid.into(),
+            gid: peer.gid.into(),
+            pid: peer.pid.map(Into::into),
+        })
+    }
+}
+
+/// The calculator and the probe service, side by side.
+pub fn dispatcher() -> Dispatcher {
+    Dispatcher::builder()
+        .service(CalculatorServer::new(Calc))
+        .service(ProbeServer::new(ProbeImpl))
+        .build()
+        .expect("no method names clash")
+}
+
+// ---------------------------------------------------------------------------
+// Temporary directories and the server
+// ---------------------------------------------------------------------------
+
+/// A fresh directory under the system temp dir, removed on drop. Its path
+/// is short: a Unix socket path must fit in about 100 bytes.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates a directory no other test (or test run) uses.
+    pub fn new() -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "diglot-st-{}-{}-{nanos:x}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("a temporary directory");
+        TempDir(path)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside it.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A multi-thread runtime for a test.
+pub fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// A bound server serving on a runtime until stopped (or dropped).
+#[derive(Debug)]
+pub struct Running {
+    /// The raw TCP addresses served.
+    pub tcp: Vec<SocketAddr>,
+    /// The local sockets served.
+    pub local: Vec<LocalName>,
+    stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<io::Result<()>>>,
+    handle: tokio::runtime::Handle,
+}
+
+impl Running {
+    /// Binds `server` (on `rt`) and serves it there.
+    pub fn start(rt: &Runtime, server: Server) -> io::Result<Running> {
+        let bound = rt.block_on(server.bind())?;
+        let tcp = bound.tcp_addrs();
+        let local = bound.local_names();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served = rt.spawn(bound.serve_until(async move {
+            let _ = stopped.await;
+        }));
+        Ok(Running {
+            tcp,
+            local,
+            stop: Some(stop),
+            served: Some(served),
+            handle: rt.handle().clone(),
+        })
+    }
+
+    /// Whether `serve_until` is still running (it has not returned or
+    /// panicked).
+    pub fn is_serving(&self) -> bool {
+        self.served.as_ref().is_some_and(|s| !s.is_finished())
+    }
+
+    /// Asks the server to stop and waits (at most 10 s) for `serve_until`
+    /// to return. Call it from outside the runtime.
+    pub fn stop(mut self) -> io::Result<()> {
+        self.stop.take().map(|s| s.send(()));
+        let served = self.served.take().expect("not stopped yet");
+        self.handle
+            .block_on(async { tokio::time::timeout(Duration::from_secs(10), served).await })
+            .expect("serve_until returns within 10 s of the shutdown signal")
+            .expect("the server task did not panic")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A test's world: a runtime, a temporary directory, and a server on raw
+/// TCP and on `<dir>/rpc.sock`. Fields drop in order: the server stops,
+/// then the runtime ends, then the directory goes.
+#[derive(Debug)]
+pub struct Fixture {
+    /// The server.
+    pub server: Running,
+    /// The runtime the server runs on; tests run their async parts on it.
+    pub rt: Runtime,
+    /// Holds the socket file.
+    pub dir: TempDir,
+}
+
+impl Fixture {
+    /// Serves [`dispatcher`] with the default stream limits.
+    pub fn new() -> Fixture {
+        Self::with(|server| server)
+    }
+
+    /// Serves [`dispatcher`] on TCP and a Unix socket, after `configure`.
+    pub fn with(configure: impl FnOnce(Server) -> Server) -> Fixture {
+        let rt = runtime();
+        let dir = TempDir::new();
+        let server = Server::new(dispatcher())
+            .tcp("127.0.0.1:0".parse().unwrap())
+            .local(LocalName::Path(dir.join("rpc.sock")));
+        let server = Running::start(&rt, configure(server)).expect("the server binds");
+        Fixture { server, rt, dir }
+    }
+
+    /// Serves with the given stream limits.
+    pub fn with_config(config: StreamConfig) -> Fixture {
+        Self::with(|server| server.stream_config(config))
+    }
+
+    /// The raw TCP address.
+    pub fn tcp(&self) -> SocketAddr {
+        self.server.tcp[0]
+    }
+
+    /// The Unix socket.
+    pub fn local(&self) -> LocalName {
+        self.server.local[0].clone()
+    }
+
+    /// The Unix socket's path.
+    pub fn socket_path(&self) -> PathBuf {
+        match self.local() {
+            LocalName::Path(path) => path,
+            other => panic!("not a path: {other}"),
+        }
+    }
+
+    /// Runs `future` on the server's runtime, failing the test after `limit`.
+    #[track_caller]
+    pub fn run<F: Future>(&self, limit: Duration, future: F) -> F::Output {
+        self.rt
+            .block_on(async { tokio::time::timeout(limit, future).await })
+            .unwrap_or_else(|_| panic!("the test's async part did not finish within {limit:?}"))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Raw connections
+// ---------------------------------------------------------------------------
+
+/// A byte stream: a TCP or Unix socket.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// A raw connection.
+pub type Raw = Pin<Box<dyn Io>>;
+
+/// Opens a raw TCP connection.
+pub async fn raw_tcp(addr: SocketAddr) -> Raw {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects over TCP");
+    stream.set_nodelay(true).unwrap();
+    Box::pin(stream)
+}
+
+/// Opens a raw connection to a Unix socket file.
+pub async fn raw_unix(path: &Path) -> Raw {
+    Box::pin(
+        tokio::net::UnixStream::connect(path)
+            .await
+            .expect("connects to the Unix socket"),
+    )
+}
+
+/// Reads once, with [`READ_TIMEOUT`]; `Ok(0)` at the end of the stream.
+pub async fn read_some<R: AsyncRead + Unpin>(io: &mut R, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut chunk = [0u8; 16 * 1024];
+    let n = tokio::time::timeout(READ_TIMEOUT, io.read(&mut chunk))
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "read timed out"))??;
+    buf.extend_from_slice(&chunk[..n]);
+    Ok(n)
+}
+
+/// Reads one `\n`-terminated line (without the newline). `leftover` keeps
+/// bytes read past it. Fails at the end of the stream or after a timeout.
+pub async fn read_line<R: AsyncRead + Unpin>(
+    io: &mut R,
+    leftover: &mut Vec<u8>,
+) -> io::Result<String> {
+    loop {
+        if let Some(end) = leftover.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = leftover.drain(..=end).collect();
+            return Ok(String::from_utf8_lossy(&line[..end]).into_owned());
+        }
+        if read_some(io, leftover).await? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "closed before a full line; got {:?}",
+                    String::from_utf8_lossy(leftover)
+                ),
+            ));
+        }
+    }
+}
+
+/// Reads one `Content-Length` frame's body. `leftover` keeps bytes read
+/// past it.
+pub async fn read_frame<R: AsyncRead + Unpin>(
+    io: &mut R,
+    leftover: &mut Vec<u8>,
+) -> io::Result<String> {
+    let head_end = loop {
+        if let Some(end) = leftover.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        if read_some(io, leftover).await? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    };
+    let head = String::from_utf8_lossy(&leftover[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or_else(|| panic!("no Content-Length in {head:?}"));
+    leftover.drain(..head_end + 4);
+    while leftover.len() < length {
+        if read_some(io, leftover).await? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+    let body: Vec<u8> = leftover.drain(..length).collect();
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Frames `body` with a `Content-Length` header (and a `Content-Type`).
+pub fn content_length_frame(body: &str, content_type: &str) -> Vec<u8> {
+    format!(
+        "Content-Length: {}\r\nContent-Type: {content_type}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// How a connection ended, read to its end.
+#[derive(Debug)]
+pub struct Ending {
+    /// Everything the server sent before it closed.
+    pub bytes: Vec<u8>,
+    /// `None` for an orderly close; the error for a reset.
+    pub error: Option<io::ErrorKind>,
+}
+
+impl Ending {
+    /// What was sent, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+/// Reads until the server closes the connection. A read that times out
+/// fails the test: the server was supposed to close it.
+pub async fn read_to_close<R: AsyncRead + Unpin>(io: &mut R) -> Ending {
+    let mut bytes = Vec::new();
+    loop {
+        match read_some(io, &mut bytes).await {
+            Ok(0) => return Ending { bytes, error: None },
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => panic!(
+                "the server did not close the connection within {READ_TIMEOUT:?}; it sent {:?}",
+                String::from_utf8_lossy(&bytes)
+            ),
+            Err(e) => {
+                return Ending {
+                    bytes,
+                    error: Some(e.kind()),
+                };
+            }
+        }
+    }
+}
+
+/// A JSON-RPC request for `calc.add(a, b)`.
+pub fn add_request(a: i32, b: i32, id: i64) -> String {
+    format!(r#"{{"jsonrpc":"2.0","method":"calc.add","params":[{a},{b}],"id":{id}}}"#)
+}
+
+/// Sends `calc.add(a, b)` as a JSON line on `io` and checks the answer.
+pub async fn assert_add_works(io: &mut Raw, a: i32, b: i32, id: i64) {
+    use tokio::io::AsyncWriteExt as _;
+    let request = add_request(a, b, id) + "\n";
+    io.write_all(request.as_bytes())
+        .await
+        .expect("the request is written");
+    let line = read_line(io, &mut Vec::new())
+        .await
+        .expect("an answer line");
+    let answer: serde_json::Value = serde_json::from_str(&line).expect("the answer is JSON");
+    assert_eq!(
+        answer,
+        serde_json::json!({"jsonrpc": "2.0", "result": a + b, "id": id}),
+        "answer to calc.add({a}, {b})"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Identity of this process
+// ---------------------------------------------------------------------------
+
+/// This process's effective user id: from `/proc/self/status` on Linux,
+/// else from `id -u`.
+pub fn effective_uid() -> u32 {
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status")
+        && let Some(line) = status.lines().find(|l| l.starts_with("Uid:"))
+    {
+        // Real, effective, saved, filesystem.
+        return line
+            .split_whitespace()
+            .nth(2)
+            .and_then(|uid| uid.parse().ok())
+            .expect("a numeric effective uid in /proc/self/status");
+    }
+    let out = Command::new("id").arg("-u").output().expect("runs `id -u`");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("`id -u` prints a number")
+}
+
+// ---------------------------------------------------------------------------
+// The calculator example binary
+// ---------------------------------------------------------------------------
+
+/// The calculator example's executable. `cargo test --workspace` has built
+/// it next to this test's binary; if it is missing or older than any
+/// source it is built from, it is built (once per test process) with
+/// `cargo build --example calculator`.
+pub fn calculator_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| built_calculator().unwrap_or_else(build_calculator))
+        .clone()
+}
+
+/// `<target>/<profile>/examples/calculator`, if it is newer than every
+/// source of the workspace's library crates and the examples.
+fn built_calculator() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // <target>/<profile>/deps/<test binary>
+    let profile_dir = exe.parent()?.parent()?;
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("calculator{}", std::env::consts::EXE_SUFFIX));
+    let built = std::fs::metadata(&binary).ok()?.modified().ok()?;
+    let root = workspace_root();
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut pending: Vec<PathBuf> = ["examples", "runtime", "transports", "macros"]
+        .iter()
+        .map(|dir| root.join(dir))
+        .chain([root.join("Cargo.toml"), root.join("Cargo.lock")])
+        .collect();
+    while let Some(path) = pending.pop() {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if path.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            pending.extend(
+                std::fs::read_dir(&path)
+                    .ok()?
+                    .filter_map(|e| Some(e.ok()?.path())),
+            );
+        } else if let Ok(modified) = meta.modified() {
+            newest = newest.max(modified);
+        }
+    }
+    (built >= newest).then_some(binary)
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is inside the workspace")
+        .to_owned()
+}
+
+fn build_calculator() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = workspace_root().join("Cargo.toml");
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "build",
+            "--quiet",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args(["-p", "diglot-examples", "--example", "calculator"])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
+    }
+    let out = command
+        .output()
+        .expect("runs cargo to build the calculator example");
+    assert!(
+        out.status.success(),
+        "`cargo build --example calculator` failed: {}",
+        out.status
+    );
+    // The artifact message names the executable wherever the target
+    // directory is (CARGO_TARGET_DIR, a custom profile, ...).
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "calculator")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reports the calculator executable")
+}
+
+// ---------------------------------------------------------------------------
+// Client processes
+// ---------------------------------------------------------------------------
+
+/// What a client process did.
+#[derive(Debug)]
+pub struct Ran {
+    /// How it exited.
+    pub status: ExitStatus,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Runs `command` to completion, feeding it `stdin` (at most `limit`, after
+/// which it is killed and the test fails). Panics with `missing` if the
+/// program is not found.
+pub fn run(mut command: Command, stdin: &[u8], limit: Duration, missing: &str) -> Ran {
+    use std::io::Write as _;
+    let shown = format!("{command:?}");
+    let mut child = match command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => panic!("{missing}"),
+        Err(e) => panic!("could not start {shown}: {e}"),
+    };
+    let mut input = child.stdin.take().expect("piped");
+    let stdin = stdin.to_vec();
+    // Closing stdin once written is the client's end of input.
+    let fed = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    // Drain the pipes on threads so that a chatty child cannot block.
+    let mut out = child.stdout.take().expect("piped");
+    let mut err = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting on the child") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
+            let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+            panic!("{shown} did not finish within {limit:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = fed.join();
+    Ran {
+        status,
+        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
+    }
+}
+
+/// The message when `python3` is missing.
+pub const NO_PYTHON: &str = "python3 was not found on PATH. The stream interop tests run \
+     real Python clients; install Python 3 (CI's .ci/run does).";
+
+/// Runs `python3 tests/python/<script> <args…>` (at most `limit`).
+pub fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
+    let mut command = Command::new("python3");
+    command
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("python")
+                .join(script),
+        )
+        .args(args);
+    // Unbuffered, so a killed script still shows how far it got.
+    command.env("PYTHONUNBUFFERED", "1");
+    run(command, b"", limit, NO_PYTHON)
+}
+
+/// Asserts that a helper script succeeded and printed `VERDICT: ok`.
+#[track_caller]
+pub fn assert_verdict(ran: &Ran, what: &str) {
+    // Shown with `--nocapture`, and on failure.
+    println!("{what}:\n{}", ran.stdout);
+    let verdict = ran
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("VERDICT:"))
+        .unwrap_or("(no VERDICT line)");
+    assert!(
+        ran.status.success() && verdict.starts_with("VERDICT: ok"),
+        "{what}: exit {}, {verdict}\nstdout:\n{}\nstderr:\n{}",
+        ran.status,
+        ran.stdout,
+        ran.stderr
+    );
+}
