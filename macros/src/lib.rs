@@ -20,7 +20,7 @@ use proc_macro::TokenStream;
 ///
 /// See the `diglot` crate for the full documentation; in short:
 ///
-/// ```ignore
+/// ```text
 /// #[diglot::rpc(namespace = "calc")]
 /// pub trait Calculator {
 ///     /// Adds two integers.
