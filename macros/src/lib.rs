@@ -1,9 +1,9 @@
 //! The `#[diglot::rpc]` attribute macro.
 //!
-//! Work happens in three stages, each in its own module: [`parse`] reads the
-//! trait and its attributes into an IR ([`ast`]), [`check`] applies the
-//! rules that span several items, and [`render`] emits the code. Errors are
-//! collected in a [`ctxt::Ctxt`] and reported together, beside the original
+//! Work happens in three stages, each in its own module: `parse` reads the
+//! trait and its attributes into an IR (`ast`), `check` applies the
+//! rules that span several items, and `render` emits the code. Errors are
+//! collected in a `ctxt::Ctxt` and reported together, beside the original
 //! trait so that the user's IDE keeps working.
 
 mod ast;

@@ -29,6 +29,8 @@ pub mod __private;
 
 #[cfg(feature = "http")]
 pub use client::HttpConnection;
+#[cfg(all(feature = "shm", target_os = "linux"))]
+pub use client::ShmConnection;
 #[cfg(feature = "stream")]
 pub use client::StreamConnection;
 pub use client::{Client, ClientError, Connection, InProcess, Outgoing, PreparedCall};

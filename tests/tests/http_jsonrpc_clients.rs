@@ -277,12 +277,30 @@ fn the_readme_curl_lines_work() {
     );
     let server = TestServer::http(Dispatcher::new(CalculatorServer::new(Calc)).unwrap(), None);
     let addr = server.addr.to_string();
+    // The Unix-socket line goes to a socket of the test's own.
+    let dir = std::env::temp_dir().join(format!("diglot-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("calculator.sock");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let local = runtime
+        .block_on(
+            diglot::Server::new(Dispatcher::new(CalculatorServer::new(Calc)).unwrap())
+                .local(diglot::transport::stream::LocalName::Path(socket.clone()))
+                .bind(),
+        )
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = runtime.spawn(local.serve_until(async {
+        let _ = stopped.await;
+    }));
     for line in lines {
         assert!(
-            line.contains("127.0.0.1:8080"),
+            line.contains("127.0.0.1:8080") || line.contains("/tmp/diglot-calculator.sock"),
             "a README curl line not aimed at the calculator: {line}"
         );
-        let command = line.replace("127.0.0.1:8080", &addr);
+        let command = line
+            .replace("127.0.0.1:8080", &addr)
+            .replace("/tmp/diglot-calculator.sock", &socket.to_string_lossy());
         let mut sh = Command::new("sh");
         sh.args(["-c", &command]);
         let Ran {
@@ -293,4 +311,7 @@ fn the_readme_curl_lines_work() {
         assert!(status.success(), "`{command}` failed ({status}): {stderr}");
         assert_success(&parse(stdout.trim()), line);
     }
+    let _ = stop.send(());
+    runtime.block_on(serving).unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }

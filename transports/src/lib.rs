@@ -8,13 +8,16 @@
 //! | feature | module | what |
 //! |---|---|---|
 //! | `http` (default) | [`http`] | HTTP/1.1 server on hyper, client, axum `Router` |
-//! | `tls` | [`http::tls`] | HTTPS with rustls |
+//! | `tls` | `http::tls` | HTTPS with rustls |
 //! | `stream` (default) | [`stream`] | raw TCP, Unix sockets / named pipes, stdio |
+//! | `shm` (default) | `shm` | shared memory between processes (Linux only) |
 
 mod seam;
 
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(all(feature = "shm", target_os = "linux"))]
+pub mod shm;
 #[cfg(feature = "stream")]
 pub mod stream;
 

@@ -11,15 +11,16 @@ use serde::de::DeserializeOwned;
 use super::{Client, ClientError, Connection, Outgoing};
 use crate::Limits;
 use crate::transport::Protocol;
-use crate::transport::shm::{ShmClient, ShmConfig};
+use crate::transport::shm::{ShmClient, ShmConfig, TryCall};
 use crate::transport::stream::LocalName;
 
 /// A shared-memory connection to a server's [`shm`](crate::Server::shm)
 /// endpoint, speaking one protocol.
 ///
 /// Calls go one at a time per connection (clones share it); open one
-/// connection per thread for calls in parallel. From async code, a call
-/// runs on tokio's blocking pool. Without tokio, call
+/// connection per thread or task for calls in parallel. From async code, a
+/// call spins briefly for a quick answer, then waits on tokio's blocking
+/// pool. Without tokio, call
 /// [`call_blocking`](Client::call_blocking) on a [`Client`], or drive the
 /// typed client with [`block_on`](Self::block_on): outside a runtime, a
 /// call completes on the calling thread.
@@ -153,17 +154,21 @@ impl Connection for ShmConnection {
     async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {
         // The server answers every request, a notification with an empty
         // body, so `expects_answer` changes nothing here.
-        if tokio::runtime::Handle::try_current().is_ok() {
-            // Inside a runtime, the call's spin and park must not hold up
-            // a worker thread.
-            let client = self.client.clone();
-            tokio::task::spawn_blocking(move || client.call(&request.body))
-                .await
-                .map_err(transport)?
-                .map_err(transport)
-        } else {
-            self.call_blocking(&request.body)
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.call_blocking(&request.body);
         }
+        // Inside a runtime, a call may spin briefly on this thread (a quick
+        // answer comes back in a microsecond or two), but parks, and waits
+        // for a busy connection, only on the blocking pool.
+        let waited = match self.client.try_call(&request.body).map_err(transport)? {
+            TryCall::Done(response) => return Ok(response),
+            TryCall::Pending(call) => tokio::task::spawn_blocking(move || call.finish()).await,
+            TryCall::Busy => {
+                let client = self.client.clone();
+                tokio::task::spawn_blocking(move || client.call(&request.body)).await
+            }
+        };
+        waited.map_err(transport)?.map_err(transport)
     }
 }
 

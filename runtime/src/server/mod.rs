@@ -10,6 +10,8 @@ use std::sync::Arc;
 use crate::Dispatcher;
 #[cfg(feature = "http")]
 use crate::transport::http::{self, HttpConfig};
+#[cfg(all(feature = "shm", target_os = "linux"))]
+use crate::transport::shm::{self, ShmConfig};
 #[cfg(feature = "stream")]
 use crate::transport::stream::{self, LocalListener, LocalName, StreamConfig};
 
@@ -34,6 +36,8 @@ pub struct Server {
     http_config: Option<HttpConfig>,
     #[cfg(feature = "stream")]
     stream_config: Option<StreamConfig>,
+    #[cfg(all(feature = "shm", target_os = "linux"))]
+    shm_config: Option<ShmConfig>,
     local_mode: u32,
 }
 
@@ -49,6 +53,8 @@ enum Endpoint {
     Local(LocalName),
     #[cfg(feature = "stream")]
     Stdio,
+    #[cfg(feature = "shm")]
+    Shm(LocalName),
 }
 
 impl Server {
@@ -61,6 +67,8 @@ impl Server {
             http_config: None,
             #[cfg(feature = "stream")]
             stream_config: None,
+            #[cfg(all(feature = "shm", target_os = "linux"))]
+            shm_config: None,
             local_mode: 0o600,
         }
     }
@@ -108,8 +116,9 @@ impl Server {
         self
     }
 
-    /// Sets the permissions of socket files (default 0o600: only the
-    /// server's user may connect).
+    /// Sets the permissions of socket files — local sockets and the
+    /// shared-memory handshake socket (default 0o600: only the server's
+    /// user may connect).
     #[must_use]
     pub fn local_mode(mut self, mode: u32) -> Self {
         self.local_mode = mode;
@@ -134,6 +143,29 @@ impl Server {
         self
     }
 
+    /// Serves shared memory, with handshakes on the local socket `name`
+    /// (a path, created with the [`local_mode`](Self::local_mode)
+    /// permissions; or `@name`, a Linux abstract name). Each client gets a
+    /// sealed memfd with a request ring and a response ring, and a thread
+    /// of its own on the server. Linux only: elsewhere
+    /// [`bind`](Self::bind) fails with [`io::ErrorKind::Unsupported`].
+    #[cfg(feature = "shm")]
+    #[must_use]
+    pub fn shm(mut self, name: LocalName) -> Self {
+        self.endpoints.push(Endpoint::Shm(name));
+        self
+    }
+
+    /// Sets the sizes, limits and timing of the shared-memory transport.
+    /// By default the body limit follows the dispatcher's
+    /// [`Limits`](crate::Limits).
+    #[cfg(all(feature = "shm", target_os = "linux"))]
+    #[must_use]
+    pub fn shm_config(mut self, config: ShmConfig) -> Self {
+        self.shm_config = Some(config);
+        self
+    }
+
     /// Binds every listener, so that addresses are known before serving.
     pub async fn bind(self) -> io::Result<BoundServer> {
         let body_limit = self.dispatcher.limits().body_bytes();
@@ -148,6 +180,10 @@ impl Server {
             stream_config: self
                 .stream_config
                 .unwrap_or_else(|| StreamConfig::default().max_body_bytes(body_limit)),
+            #[cfg(all(feature = "shm", target_os = "linux"))]
+            shm_config: self
+                .shm_config
+                .unwrap_or_else(|| ShmConfig::default().max_body_bytes(body_limit)),
         };
         let _ = body_limit;
         for endpoint in self.endpoints {
@@ -186,6 +222,25 @@ async fn bind(endpoint: Endpoint, local_mode: u32) -> io::Result<Bound> {
         ),
         #[cfg(feature = "stream")]
         Endpoint::Stdio => Bound::Stdio,
+        #[cfg(all(feature = "shm", target_os = "linux"))]
+        Endpoint::Shm(name) => Bound::Shm(
+            LocalListener::bind(&name, local_mode).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot listen for shared memory on {name}: {e}"),
+                )
+            })?,
+            name,
+        ),
+        #[cfg(all(feature = "shm", not(target_os = "linux")))]
+        Endpoint::Shm(name) => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!(
+                    "cannot serve shared memory on {name}: the shared-memory transport exists only on Linux"
+                ),
+            ));
+        }
     })
 }
 
@@ -198,6 +253,8 @@ pub struct BoundServer {
     http_config: HttpConfig,
     #[cfg(feature = "stream")]
     stream_config: StreamConfig,
+    #[cfg(all(feature = "shm", target_os = "linux"))]
+    shm_config: ShmConfig,
 }
 
 #[derive(Debug)]
@@ -212,6 +269,8 @@ enum Bound {
     Local(LocalListener, LocalName),
     #[cfg(feature = "stream")]
     Stdio,
+    #[cfg(all(feature = "shm", target_os = "linux"))]
+    Shm(LocalListener, LocalName),
 }
 
 impl BoundServer {
@@ -249,6 +308,20 @@ impl BoundServer {
             .iter()
             .filter_map(|b| match b {
                 Bound::Local(_, name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The handshake sockets shared memory is served on.
+    #[cfg(feature = "shm")]
+    pub fn shm_names(&self) -> Vec<LocalName> {
+        self.endpoints
+            .iter()
+            .filter_map(|b| match b {
+                #[cfg(target_os = "linux")]
+                Bound::Shm(_, name) => Some(name.clone()),
+                #[allow(unreachable_patterns)]
                 _ => None,
             })
             .collect()
@@ -304,6 +377,15 @@ impl BoundServer {
                 Bound::Stdio => {
                     stdio = true;
                     tasks.spawn(stream::serve_stdio(handler, self.stream_config.clone()));
+                }
+                #[cfg(all(feature = "shm", target_os = "linux"))]
+                Bound::Shm(listener, _) => {
+                    tasks.spawn(shm::serve_shm(
+                        listener,
+                        handler,
+                        self.shm_config.clone(),
+                        signal,
+                    ));
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! (named pipes on Windows), and a child process's stdin/stdout.
 //!
 //! Each connection's framing is chosen from its first bytes (see the table
-//! in [`frames`]): newline-delimited JSON as Ethereum-style IPC clients,
+//! in the `frames` module): newline-delimited JSON as Ethereum-style IPC clients,
 //! `socat` and stdio tool servers send it; `Content-Length` headers as
 //! language servers use them; or HTTP/1.1 on the same socket, for `curl
 //! --unix-socket` and supervisor-style XML-RPC clients.

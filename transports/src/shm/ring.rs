@@ -1,0 +1,488 @@
+//! Single-producer single-consumer rings over the shared mapping, carrying
+//! messages of any size as chunk records (see [`layout`](super::layout)).
+//!
+//! The peer's memory is hostile. Each side keeps its own index privately
+//! and only ever writes it to the mapping, never reads it back. Each value
+//! read from the peer (its index, a chunk's length and flags) is read once
+//! into a local, checked, and only then used:
+//!
+//! - the producer's index: `tail - head <= capacity`, and a whole number of
+//!   records (a multiple of 8);
+//! - the consumer's index: between the last one seen and our tail;
+//! - a chunk: known flags, `length <= capacity - 8`, the record within what
+//!   was published, and the message so far within the limit.
+//!
+//! A value that fails a check ends the connection ([`End::Violation`]).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::layout::{
+    CHUNK_ALIGN, CHUNK_HEADER, FLAG_LAST, Layout, REQUEST_WORDS, RESPONSE_WORDS, RingWords,
+};
+use super::mapping::{Mapping, RingBytes};
+use super::wait::{Waiter, Watch, wake, wake_now};
+
+/// Why a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The peer closed its end of the handshake socket, or died.
+    PeerGone,
+    /// The server is stopping (seen between messages only).
+    Stopped,
+    /// The peer wrote an index, length or flag out of range.
+    Violation(&'static str),
+    /// A message grew past the limit.
+    TooLarge {
+        /// The size so far.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for End {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            End::PeerGone => f.write_str("the peer closed the connection"),
+            End::Stopped => f.write_str("the server is stopping"),
+            End::Violation(why) => write!(f, "the peer broke the protocol: {why}"),
+            End::TooLarge { size, limit } => write!(
+                f,
+                "a message of at least {size} bytes exceeds the limit of {limit} bytes"
+            ),
+        }
+    }
+}
+
+/// Which end of the connection this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Reads requests, writes responses.
+    Server,
+    /// Writes requests, reads responses.
+    Client,
+}
+
+/// Where one ring is.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    words: RingWords,
+    data: usize,
+    capacity: usize,
+}
+
+/// One side of a connection: the mapping, the ring it writes and the ring
+/// it reads, and its private indices.
+#[derive(Debug)]
+pub(crate) struct Rings {
+    mapping: Mapping,
+    outgoing: Place,
+    incoming: Place,
+    /// Our index on the outgoing ring (never read back from the mapping).
+    tail: u32,
+    /// The peer's index on the outgoing ring, as last read and checked.
+    peer_head: u32,
+    /// Our index on the incoming ring (never read back from the mapping).
+    head: u32,
+}
+
+/// The size of a record carrying `length` bytes.
+fn record_bytes(length: usize) -> usize {
+    CHUNK_HEADER + length.next_multiple_of(CHUNK_ALIGN)
+}
+
+fn index(bytes: usize) -> u32 {
+    // Records are at most a ring long, and rings fit in a u32.
+    u32::try_from(bytes).expect("a record fits in a ring")
+}
+
+impl Rings {
+    /// The rings of `mapping`, laid out as `layout`, seen from `role`.
+    pub(crate) fn new(mapping: Mapping, layout: Layout, role: Role) -> Rings {
+        assert!(mapping_fits(&mapping, layout));
+        let request = Place {
+            words: REQUEST_WORDS,
+            data: layout.request_data(),
+            capacity: layout.request_capacity,
+        };
+        let response = Place {
+            words: RESPONSE_WORDS,
+            data: layout.response_data(),
+            capacity: layout.response_capacity,
+        };
+        let (outgoing, incoming) = match role {
+            Role::Server => (response, request),
+            Role::Client => (request, response),
+        };
+        Rings {
+            mapping,
+            outgoing,
+            incoming,
+            tail: 0,
+            peer_head: 0,
+            head: 0,
+        }
+    }
+
+    fn word(&self, offset: usize) -> &AtomicU32 {
+        self.mapping.word(offset)
+    }
+
+    fn bytes(&self, place: Place) -> RingBytes<'_> {
+        self.mapping.ring(place.data, place.capacity)
+    }
+
+    /// Writes `message` to the outgoing ring, in as many chunks as it
+    /// takes, waiting for the peer to make room.
+    pub(crate) fn send(
+        &mut self,
+        message: &[u8],
+        waiter: &mut Waiter,
+        watch: &Watch<'_>,
+    ) -> Result<(), End> {
+        let place = self.outgoing;
+        let capacity = place.capacity;
+        let mut rest = message;
+        loop {
+            // Wait for room for the whole rest, or a good share of the ring:
+            // not for a sliver, which would make many tiny chunks.
+            let wanted = record_bytes(rest.len()).min(capacity / 4);
+            let free = self.wait_for_room(wanted, waiter, watch)?;
+            let room = (free - CHUNK_HEADER) & !(CHUNK_ALIGN - 1);
+            let length = rest.len().min(room);
+            let last = length == rest.len();
+            let ring = self.bytes(place);
+            ring.write_header(self.tail, index(length), if last { FLAG_LAST } else { 0 });
+            ring.write(self.tail.wrapping_add(index(CHUNK_HEADER)), &rest[..length]);
+            self.tail = self.tail.wrapping_add(index(record_bytes(length)));
+            let tail_word = self.word(place.words.tail);
+            tail_word.store(self.tail, Ordering::Release);
+            wake(tail_word, self.word(place.words.consumer_waiting));
+            rest = &rest[length..];
+            if last {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Whether `message` fits in the outgoing ring as it is now, so that
+    /// [`send`](Self::send) would not wait.
+    pub(crate) fn fits_now(&mut self, message: &[u8]) -> Result<bool, End> {
+        let head = self.word(self.outgoing.words.head).load(Ordering::Acquire);
+        let free = self.check_head(head)?;
+        Ok(record_bytes(message.len()) <= free)
+    }
+
+    /// Checks the consumer's index `head` (read once by the caller) and
+    /// returns the free bytes it leaves.
+    fn check_head(&mut self, head: u32) -> Result<usize, End> {
+        let tail = self.tail;
+        // The consumer's index may only move forward, and not past what
+        // we published.
+        if head.wrapping_sub(self.peer_head) > tail.wrapping_sub(self.peer_head) {
+            return Err(End::Violation("the consumer's index is out of range"));
+        }
+        self.peer_head = head;
+        Ok(self.outgoing.capacity - tail.wrapping_sub(head) as usize)
+    }
+
+    /// Waits until the outgoing ring has `wanted` free bytes; returns how
+    /// many it has.
+    fn wait_for_room(
+        &mut self,
+        wanted: usize,
+        waiter: &mut Waiter,
+        watch: &Watch<'_>,
+    ) -> Result<usize, End> {
+        let place = self.outgoing;
+        let tail = self.tail;
+        let mut peer_head = self.peer_head;
+        let head_word = self.mapping.word(place.words.head);
+        let flag = self.mapping.word(place.words.producer_waiting);
+        let free = waiter.wait(head_word, flag, watch, false, || {
+            let head = head_word.load(Ordering::Acquire);
+            // As `check_head`, on copies (the closure cannot borrow self).
+            if head.wrapping_sub(peer_head) > tail.wrapping_sub(peer_head) {
+                return Err(End::Violation("the consumer's index is out of range"));
+            }
+            peer_head = head;
+            let free = place.capacity - tail.wrapping_sub(head) as usize;
+            Ok((free >= wanted).then_some(free))
+        });
+        self.peer_head = peer_head;
+        free
+    }
+
+    /// Whether the incoming ring holds a chunk, without waiting beyond a
+    /// spin of `waiter`'s budget.
+    pub(crate) fn spin_for_data(&self, waiter: &mut Waiter) -> Result<bool, End> {
+        let place = self.incoming;
+        let head = self.head;
+        let tail_word = self.mapping.word(place.words.tail);
+        let found = waiter.spin(|| available(tail_word, head, place.capacity))?;
+        Ok(found.is_some())
+    }
+
+    /// Reads one message from the incoming ring into `out` (cleared
+    /// first), refusing one larger than `limit`. Until its first chunk
+    /// arrives, a stopping server gives up waiting ([`End::Stopped`]).
+    pub(crate) fn receive(
+        &mut self,
+        out: &mut Vec<u8>,
+        limit: usize,
+        waiter: &mut Waiter,
+        watch: &Watch<'_>,
+    ) -> Result<(), End> {
+        out.clear();
+        if watch.stopped() {
+            return Err(End::Stopped);
+        }
+        let place = self.incoming;
+        let capacity = place.capacity;
+        let mut idle = true;
+        loop {
+            let mut available = self.wait_for_data(waiter, watch, idle)?;
+            idle = false;
+            while available >= CHUNK_HEADER {
+                let ring = self.bytes(place);
+                let (length, flags) = ring.read_header(self.head);
+                if flags & !FLAG_LAST != 0 {
+                    return Err(End::Violation("a chunk has unknown flags"));
+                }
+                let length = length as usize;
+                if length > capacity - CHUNK_HEADER {
+                    return Err(End::Violation("a chunk is longer than the ring"));
+                }
+                let record = record_bytes(length);
+                if record > available {
+                    return Err(End::Violation("a chunk runs past the published data"));
+                }
+                let size = out.len() + length;
+                if size > limit {
+                    return Err(End::TooLarge {
+                        size: size as u64,
+                        limit: limit as u64,
+                    });
+                }
+                out.resize(size, 0);
+                ring.read(
+                    self.head.wrapping_add(index(CHUNK_HEADER)),
+                    &mut out[size - length..],
+                );
+                self.head = self.head.wrapping_add(index(record));
+                available -= record;
+                let head_word = self.word(place.words.head);
+                head_word.store(self.head, Ordering::Release);
+                wake(head_word, self.word(place.words.producer_waiting));
+                if flags & FLAG_LAST != 0 {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Waits until the incoming ring holds at least a chunk header; returns
+    /// how many bytes it holds.
+    fn wait_for_data(
+        &mut self,
+        waiter: &mut Waiter,
+        watch: &Watch<'_>,
+        idle: bool,
+    ) -> Result<usize, End> {
+        let place = self.incoming;
+        let head = self.head;
+        let tail_word = self.mapping.word(place.words.tail);
+        let flag = self.mapping.word(place.words.consumer_waiting);
+        waiter.wait(tail_word, flag, watch, idle, || {
+            available(tail_word, head, place.capacity)
+        })
+    }
+
+    /// Wakes the peer wherever it may be parked (waiting for data on our
+    /// outgoing ring, or for room on our incoming one), so that it looks
+    /// at the socket now rather than at its next timeout.
+    pub(crate) fn wake_peer(&self) {
+        wake_now(self.word(self.outgoing.words.tail));
+        wake_now(self.word(self.incoming.words.head));
+    }
+}
+
+/// Reads the producer's index once and checks it against our `head`:
+/// the bytes published and not yet read, if they hold a chunk header.
+fn available(tail_word: &AtomicU32, head: u32, capacity: usize) -> Result<Option<usize>, End> {
+    let available = tail_word.load(Ordering::Acquire).wrapping_sub(head) as usize;
+    if available > capacity {
+        return Err(End::Violation("the producer's index is out of range"));
+    }
+    if !available.is_multiple_of(CHUNK_ALIGN) {
+        return Err(End::Violation("the producer's index is misaligned"));
+    }
+    Ok((available >= CHUNK_HEADER).then_some(available))
+}
+
+fn mapping_fits(mapping: &Mapping, layout: Layout) -> bool {
+    // `Mapping::ring` asserts the rest; this checks the layout is whole.
+    let _ = mapping.ring(layout.request_data(), layout.request_capacity);
+    let _ = mapping.ring(layout.response_data(), layout.response_capacity);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsFd;
+    use std::time::Duration;
+
+    use super::super::mapping::SealedMemfd;
+    use super::*;
+
+    /// A server side and a client side over one memfd, and a socket pair
+    /// standing in for the handshake socket.
+    fn pair(
+        ring_bytes: usize,
+    ) -> (
+        Rings,
+        Rings,
+        std::os::unix::net::UnixStream,
+        std::os::unix::net::UnixStream,
+    ) {
+        let layout = Layout::with_rings(ring_bytes);
+        let memfd = SealedMemfd::create(layout.total_bytes()).unwrap();
+        let fd = memfd.as_fd().try_clone_to_owned().unwrap();
+        let server = Rings::new(memfd.map().unwrap(), layout, Role::Server);
+        let client = SealedMemfd::verify(fd, layout.total_bytes()).unwrap();
+        let client = Rings::new(client.map().unwrap(), layout, Role::Client);
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        (server, client, a, b)
+    }
+
+    fn waiter() -> Waiter {
+        Waiter::new(Duration::from_micros(20), Duration::from_millis(20))
+    }
+
+    #[test]
+    fn messages_larger_than_the_ring_pass_both_ways() {
+        let (mut server, mut client, a, b) = pair(4096);
+        let big: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
+        let expected = big.clone();
+        let echo = std::thread::spawn(move || {
+            let watch = Watch::new(a.as_fd(), None);
+            let mut w = waiter();
+            let mut buf = Vec::new();
+            for _ in 0..3 {
+                server.receive(&mut buf, 2 << 20, &mut w, &watch).unwrap();
+                server.send(&buf, &mut w, &watch).unwrap();
+            }
+        });
+        let watch = Watch::new(b.as_fd(), None);
+        let mut w = waiter();
+        let mut out = Vec::new();
+        for message in [&big[..], b"", b"x"] {
+            client.send(message, &mut w, &watch).unwrap();
+            client.receive(&mut out, 2 << 20, &mut w, &watch).unwrap();
+            assert_eq!(out, message);
+        }
+        echo.join().unwrap();
+        assert_eq!(expected, big);
+    }
+
+    #[test]
+    fn a_message_over_the_limit_is_refused() {
+        let (mut server, mut client, a, b) = pair(4096);
+        let sender = std::thread::spawn(move || {
+            let watch = Watch::new(b.as_fd(), None);
+            let _ = client.send(&[7u8; 10_000], &mut waiter(), &watch);
+            client
+        });
+        let watch = Watch::new(a.as_fd(), None);
+        let error = server
+            .receive(&mut Vec::new(), 5000, &mut waiter(), &watch)
+            .unwrap_err();
+        assert!(
+            matches!(error, End::TooLarge { limit: 5000, .. }),
+            "{error}"
+        );
+        drop(a);
+        drop(sender.join().unwrap());
+    }
+
+    /// Writes a hostile value into the request ring's words or data, then
+    /// asks the server side to read.
+    fn hostile(scribble: impl FnOnce(&Rings)) -> End {
+        let (mut server, client, a, _b) = pair(4096);
+        scribble(&client);
+        let watch = Watch::new(a.as_fd(), None);
+        server
+            .receive(&mut Vec::new(), 1 << 20, &mut waiter(), &watch)
+            .unwrap_err()
+    }
+
+    #[test]
+    fn hostile_indices_and_lengths_are_refused() {
+        let tail = |value: u32| {
+            move |c: &Rings| c.word(REQUEST_WORDS.tail).store(value, Ordering::Release)
+        };
+        assert_eq!(
+            hostile(tail(8192)),
+            End::Violation("the producer's index is out of range")
+        );
+        assert_eq!(
+            hostile(tail(u32::MAX - 7)),
+            End::Violation("the producer's index is out of range")
+        );
+        assert_eq!(
+            hostile(tail(13)),
+            End::Violation("the producer's index is misaligned")
+        );
+        let chunk = |length: u32, flags: u32, published: u32| {
+            move |c: &Rings| {
+                c.bytes(c.outgoing).write_header(0, length, flags);
+                c.word(REQUEST_WORDS.tail)
+                    .store(published, Ordering::Release);
+            }
+        };
+        assert_eq!(
+            hostile(chunk(8, 2, 16)),
+            End::Violation("a chunk has unknown flags")
+        );
+        assert_eq!(
+            hostile(chunk(u32::MAX, FLAG_LAST, 16)),
+            End::Violation("a chunk is longer than the ring")
+        );
+        assert_eq!(
+            hostile(chunk(4089, FLAG_LAST, 4096)),
+            End::Violation("a chunk is longer than the ring")
+        );
+        assert_eq!(
+            hostile(chunk(100, FLAG_LAST, 64)),
+            End::Violation("a chunk runs past the published data")
+        );
+    }
+
+    #[test]
+    fn a_consumer_index_out_of_range_is_refused() {
+        let (mut server, client, a, _b) = pair(4096);
+        client
+            .word(RESPONSE_WORDS.head)
+            .store(4000, Ordering::Release);
+        let watch = Watch::new(a.as_fd(), None);
+        // Nothing is published yet: any index but 0 is out of range.
+        let error = server.send(&[1u8; 100], &mut waiter(), &watch);
+        assert_eq!(
+            error.unwrap_err(),
+            End::Violation("the consumer's index is out of range")
+        );
+    }
+
+    #[test]
+    fn a_peer_that_goes_away_ends_a_wait() {
+        let (mut server, _client, a, b) = pair(4096);
+        drop(b);
+        let watch = Watch::new(a.as_fd(), None);
+        let started = std::time::Instant::now();
+        let error = server
+            .receive(&mut Vec::new(), 1 << 20, &mut waiter(), &watch)
+            .unwrap_err();
+        assert_eq!(error, End::PeerGone);
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+}
