@@ -51,6 +51,12 @@ pub struct Http;
 #[doc = include_str!("../book/src/streams.md")]
 pub struct Streams;
 
+// The shared-memory transport, and so its chapter's examples, exist only
+// on Linux.
+#[cfg(all(doctest, target_os = "linux"))]
+#[doc = include_str!("../book/src/shm.md")]
+pub struct Shm;
+
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/performance.md")]
 pub struct Performance;

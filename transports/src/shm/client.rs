@@ -100,6 +100,7 @@ enum Slot {
 #[derive(Debug)]
 struct Shared {
     slot: Mutex<Slot>,
+    waiters: std::sync::atomic::AtomicUsize,
     /// Signalled when the connection comes back to its slot.
     returned: Condvar,
 }
@@ -117,10 +118,14 @@ impl Shared {
                     return Err(ShmError::Broken(why));
                 }
                 Slot::Busy if wait => {
+                    self.waiters
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     slot = self
                         .returned
                         .wait(slot)
                         .unwrap_or_else(PoisonError::into_inner);
+                    self.waiters
+                        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 Slot::Busy => return Ok(None),
             }
@@ -129,8 +134,13 @@ impl Shared {
 
     /// Puts the connection back, or records why it ended.
     fn put(&self, slot: Slot) {
-        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = slot;
-        self.returned.notify_one();
+        let mut guard = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        *guard = slot;
+        let waiting = self.waiters.load(std::sync::atomic::Ordering::Relaxed) > 0;
+        drop(guard);
+        if waiting {
+            self.returned.notify_one();
+        }
     }
 }
 
@@ -211,6 +221,7 @@ impl ShmClient {
         Ok(ShmClient {
             shared: Arc::new(Shared {
                 slot: Mutex::new(Slot::Idle(Box::new(state))),
+                waiters: std::sync::atomic::AtomicUsize::new(0),
                 returned: Condvar::new(),
             }),
             max_request_bytes: hello.max_request_bytes,

@@ -71,10 +71,12 @@ impl Waiter {
         idle: bool,
         mut ready: impl FnMut() -> Result<Option<T>, End>,
     ) -> Result<T, End> {
-        let start = Instant::now();
         if let Some(value) = self.spin(&mut ready)? {
             return Ok(value);
         }
+        // The spin just ended: count its budget as time already waited.
+        let now = Instant::now();
+        let start = now.checked_sub(self.spin).unwrap_or(now);
         // Park.
         let timeout = futex::Timespec::try_from(self.park_timeout).unwrap_or(futex::Timespec {
             tv_sec: 1,
@@ -116,6 +118,9 @@ impl Waiter {
         &self,
         mut ready: impl FnMut() -> Result<Option<T>, End>,
     ) -> Result<Option<T>, End> {
+        if let Some(value) = ready()? {
+            return Ok(Some(value));
+        }
         let start = Instant::now();
         // Check, relax the core, and look at the clock now and then.
         let mut spins = 0u32;
