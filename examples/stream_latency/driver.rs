@@ -16,12 +16,15 @@ const USAGE: &str = "usage: stream_latency [--rounds 3] [--calls 20000] [--warmu
 
 For each placement (server and client pinned to the same core, or to two
 cores) and transport, starts a diglot calculator server, a floor server (a
-raw blocking echo of the same bytes) and the same echo on tokio sockets, then
-runs every client kind against them --rounds times, interleaved:
+raw blocking echo of the same bytes), the same echo on tokio sockets and an
+experiment (diglot's Dispatcher in the floor's blocking loop), then runs
+every client kind against them --rounds times, interleaved:
 
   floor-jsonlines        blocking client, JSON line        -> floor
   tokio-jsonlines        blocking client, JSON line        -> the floor's echo on tokio
   diglot-jsonlines       blocking client, JSON line        -> diglot
+  blocking-jsonlines     blocking client, JSON line        -> diglot's Dispatcher in the
+                                                              floor's blocking loop (experiment)
   floor-content-length   blocking client, Content-Length   -> floor
   diglot-content-length  blocking client, Content-Length   -> diglot
   diglot-client          diglot::StreamConnection (Content-Length) -> diglot
@@ -38,7 +41,7 @@ struct Kind {
     floor: &'static str,
 }
 
-const KINDS: [Kind; 6] = [
+const KINDS: [Kind; 7] = [
     Kind {
         name: "floor-jsonlines",
         client: "lines",
@@ -55,6 +58,12 @@ const KINDS: [Kind; 6] = [
         name: "diglot-jsonlines",
         client: "lines",
         server: "diglot",
+        floor: "floor-jsonlines",
+    },
+    Kind {
+        name: "blocking-jsonlines",
+        client: "lines",
+        server: "blocking",
         floor: "floor-jsonlines",
     },
     Kind {
@@ -329,20 +338,21 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
                 other => return Err(format!("unknown transport `{other}`").into()),
             };
             let socket = |name: &str| at(&dir.0.join(name).display().to_string());
-            let (diglot_at, floor_at, tokio_at) = (
-                socket("diglot.sock"),
-                socket("floor.sock"),
-                socket("tokio.sock"),
-            );
+            let [diglot_at, floor_at, tokio_at, blocking_at] =
+                ["diglot", "floor", "tokio", "blocking"]
+                    .map(|name| socket(&format!("{name}.sock")));
             let (_diglot, diglot_at) =
                 launcher.server(cpus_used.0, "diglot", &diglot_at, &runtime)?;
             let (_floor, floor_at) = launcher.server(cpus_used.0, "floor", &floor_at, &runtime)?;
             let (_tokio, tokio_at) = launcher.server(cpus_used.0, "tokio", &tokio_at, &runtime)?;
+            let (_blocking, blocking_at) =
+                launcher.server(cpus_used.0, "blocking", &blocking_at, &runtime)?;
             for round in 1..=rounds {
                 for kind in &KINDS {
                     let at = match kind.server {
                         "floor" => &floor_at,
                         "tokio" => &tokio_at,
+                        "blocking" => &blocking_at,
                         _ => &diglot_at,
                     };
                     let sample =

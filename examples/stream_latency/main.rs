@@ -17,6 +17,9 @@
 //! - `server floor (--tcp ADDR | --unix PATH)`: a blocking echo loop that
 //!   reads request-sized messages and writes the response bytes diglot
 //!   would send, doing no other work;
+//! - `server tokio …`: the same echo on tokio sockets (the reactor's cost);
+//! - `server blocking …`: an experiment, the calculator's `Dispatcher`
+//!   called from the floor's blocking loop (JSON lines only);
 //! - `client KIND (--tcp ADDR | --unix PATH)`: one connection, sequential
 //!   calls timed one by one (p50, p99), then 64 calls in flight at a time
 //!   (calls per second). `KIND` is `lines` (a blocking socket sending a JSON
