@@ -7,6 +7,8 @@
 //! as `rs`, which rustdoc does not run; `cargo test --workspace` builds the
 //! examples themselves.
 
+pub mod process;
+
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/introduction.md")]
 pub struct Introduction;

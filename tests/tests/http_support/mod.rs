@@ -6,11 +6,10 @@
 // Each test file uses part of this module.
 #![allow(dead_code)]
 
-use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use diglot::transport::http::HttpConfig;
 use diglot::{Dispatcher, Server};
@@ -252,61 +251,14 @@ pub(crate) fn post(path: &str, headers: &[&str], body: &[u8]) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 
 /// What a client process did.
-#[derive(Debug)]
-pub(crate) struct Ran {
-    pub(crate) status: ExitStatus,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-}
+pub(crate) use diglot_tests::process::Ran;
 
 /// Runs `command` to completion (at most `limit`, after which it is killed
 /// and the test fails). Panics with `missing` if the program is not found.
 pub(crate) fn run(mut command: Command, limit: Duration, missing: &str) -> Ran {
     // Loopback only: never through a proxy the environment may name.
     command.env("no_proxy", "*").env("NO_PROXY", "*");
-    let shown = format!("{command:?}");
-    let mut child = match command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!("{missing}"),
-        Err(e) => panic!("could not start {shown}: {e}"),
-    };
-    // Drain the pipes on threads so that a chatty child cannot block.
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting on the child") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stdout = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
-            let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
-            panic!("{shown} did not finish within {limit:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Ran {
-        status,
-        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
-    }
+    diglot_tests::process::run(command, None, limit, missing)
 }
 
 /// The message when `python3` is missing.

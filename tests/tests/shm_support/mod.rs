@@ -369,42 +369,7 @@ pub fn spawn_calculator(socket: &Path) -> ChildProcess {
 /// `cargo build --example calculator` so that it is never stale.
 pub fn calculator_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(build_calculator).clone()
-}
-
-fn build_calculator() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .join("Cargo.toml");
-    let mut command = Command::new(cargo);
-    command
-        .args([
-            "build",
-            "--quiet",
-            "--message-format=json-render-diagnostics",
-        ])
-        .args(["-p", "diglot-examples", "--example", "calculator"])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit());
-    if !cfg!(debug_assertions) {
-        command.arg("--release");
-    }
-    let out = command
-        .output()
-        .expect("runs cargo to build the calculator example");
-    assert!(
-        out.status.success(),
-        "`cargo build --example calculator` failed: {}",
-        out.status
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "calculator")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the calculator executable")
+    BINARY
+        .get_or_init(diglot_tests::process::build_calculator)
+        .clone()
 }

@@ -7,14 +7,14 @@
 // Each test file uses part of this module.
 #![allow(dead_code, unreachable_pub)]
 
-use std::io::{self, Read as _};
+use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diglot::transport::stream::{LocalName, StreamConfig};
 use diglot::{Dispatcher, Server};
@@ -451,7 +451,7 @@ pub fn effective_uid() -> u32 {
 pub fn calculator_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY
-        .get_or_init(|| built_calculator().unwrap_or_else(build_calculator))
+        .get_or_init(|| built_calculator().unwrap_or_else(diglot_tests::process::build_calculator))
         .clone()
 }
 
@@ -499,112 +499,17 @@ fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-fn build_calculator() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = workspace_root().join("Cargo.toml");
-    let mut command = Command::new(cargo);
-    command
-        .args([
-            "build",
-            "--quiet",
-            "--message-format=json-render-diagnostics",
-        ])
-        .args(["-p", "diglot-examples", "--example", "calculator"])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit());
-    if !cfg!(debug_assertions) {
-        command.arg("--release");
-    }
-    let out = command
-        .output()
-        .expect("runs cargo to build the calculator example");
-    assert!(
-        out.status.success(),
-        "`cargo build --example calculator` failed: {}",
-        out.status
-    );
-    // The artifact message names the executable wherever the target
-    // directory is (CARGO_TARGET_DIR, a custom profile, ...).
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "calculator")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the calculator executable")
-}
-
 // ---------------------------------------------------------------------------
 // Client processes
 // ---------------------------------------------------------------------------
 
-/// What a client process did.
-#[derive(Debug)]
-pub struct Ran {
-    /// How it exited.
-    pub status: ExitStatus,
-    /// Its standard output.
-    pub stdout: String,
-    /// Its standard error.
-    pub stderr: String,
-}
+pub use diglot_tests::process::Ran;
 
 /// Runs `command` to completion, feeding it `stdin` (at most `limit`, after
 /// which it is killed and the test fails). Panics with `missing` if the
 /// program is not found.
-pub fn run(mut command: Command, stdin: &[u8], limit: Duration, missing: &str) -> Ran {
-    use std::io::Write as _;
-    let shown = format!("{command:?}");
-    let mut child = match command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => panic!("{missing}"),
-        Err(e) => panic!("could not start {shown}: {e}"),
-    };
-    let mut input = child.stdin.take().expect("piped");
-    let stdin = stdin.to_vec();
-    // Closing stdin once written is the client's end of input.
-    let fed = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    // Drain the pipes on threads so that a chatty child cannot block.
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting on the child") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stdout = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
-            let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
-            panic!("{shown} did not finish within {limit:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let _ = fed.join();
-    Ran {
-        status,
-        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
-    }
+pub fn run(command: Command, stdin: &[u8], limit: Duration, missing: &str) -> Ran {
+    diglot_tests::process::run(command, Some(stdin), limit, missing)
 }
 
 /// The message when `python3` is missing.

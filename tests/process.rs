@@ -1,0 +1,121 @@
+//! Child processes for the integration tests: running a real client with a
+//! time limit, and building the calculator example that tests run as a
+//! second process.
+
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a client process did.
+#[derive(Debug)]
+pub struct Ran {
+    /// How it exited.
+    pub status: ExitStatus,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Runs `command` to completion, feeding it `stdin` if given (else it reads
+/// nothing), for at most `limit`: past it the child is killed and the test
+/// fails. Panics with `missing` if the program is not found.
+pub fn run(mut command: Command, stdin: Option<&[u8]>, limit: Duration, missing: &str) -> Ran {
+    let shown = format!("{command:?}");
+    let mut child = match command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => panic!("{missing}"),
+        Err(e) => panic!("could not start {shown}: {e}"),
+    };
+    // Closing stdin once written is the client's end of input.
+    let fed = stdin.map(|bytes| {
+        let mut input = child.stdin.take().expect("piped");
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            let _ = input.write_all(&bytes);
+        })
+    });
+    // Drain the pipes on threads so that a chatty child cannot block.
+    let drain = |mut pipe: Box<dyn io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped")));
+    let err = drain(Box::new(child.stderr.take().expect("piped")));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting on the child") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = out.join().unwrap();
+            let stderr = err.join().unwrap();
+            panic!("{shown} did not finish within {limit:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    if let Some(fed) = fed {
+        let _ = fed.join();
+    }
+    Ran {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// Builds the calculator example with cargo (the profile the tests run
+/// in) and returns the executable cargo reports.
+pub fn build_calculator() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is inside the workspace")
+        .join("Cargo.toml");
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "build",
+            "--quiet",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args(["-p", "diglot-examples", "--example", "calculator"])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
+    }
+    let out = command
+        .output()
+        .expect("runs cargo to build the calculator example");
+    assert!(
+        out.status.success(),
+        "`cargo build --example calculator` failed: {}",
+        out.status
+    );
+    // The artifact message names the executable wherever the target
+    // directory is (CARGO_TARGET_DIR, a custom profile, ...).
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "calculator")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reports the calculator executable")
+}
