@@ -116,8 +116,8 @@ pub(crate) struct Events<'a> {
     text: &'a str,
     /// Byte offset of the next unread construct.
     pos: usize,
-    /// Names of the elements open around `pos`, to match end tags against.
-    open: Vec<&'a str>,
+    /// The elements open around `pos`, to match end tags against.
+    open: Vec<(&'a str, Tag)>,
     peeked: Option<Ev<'a>>,
     pub(crate) limits: Limits,
     /// Arrays and structs open around the current position.
@@ -214,7 +214,7 @@ impl<'a> Events<'a> {
                     None => continue,
                 },
                 [b'<', ..] => self.start_tag(),
-                _ => self.char_data(rest),
+                _ => self.char_data(rest).map(Ev::Text),
             };
         }
     }
@@ -223,64 +223,79 @@ impl<'a> Events<'a> {
     /// XML-RPC gives them no meaning (`xmlns:ex` declarations).
     fn start_tag(&mut self) -> Result<Ev<'a>, Fault> {
         let bytes = self.text.as_bytes();
+        if let Some((tag, len, empty)) = common_start(&bytes[self.pos + 1..]) {
+            let name = &self.text[self.pos + 1..self.pos + 1 + len];
+            self.pos += len + if empty { 3 } else { 2 };
+            return Ok(if empty {
+                Ev::Empty(tag)
+            } else {
+                self.open.push((name, tag));
+                Ev::Start(tag)
+            });
+        }
         let mut at = self.pos + 1;
+        let mut name_end = None;
         // The tag ends at the first `>` outside a quoted attribute value.
         let close = loop {
-            let Some(i) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) else {
-                return Err(self.syntax("unclosed start tag"));
-            };
-            let found = at + i;
-            if bytes[found] == b'>' {
-                break found;
+            match bytes.get(at) {
+                None => return Err(self.syntax("unclosed start tag")),
+                Some(b'>') => break at,
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let Some(len) = find(quote, &bytes[at + 1..]) else {
+                        return Err(self.syntax("unclosed attribute value"));
+                    };
+                    at += len + 1;
+                }
+                Some(b' ' | b'\t' | b'\n' | b'\r') if name_end.is_none() => name_end = Some(at),
+                Some(_) => {}
             }
-            let Some(j) = memchr::memchr(bytes[found], &bytes[found + 1..]) else {
-                return Err(self.syntax("unclosed attribute value"));
-            };
-            at = found + 1 + j + 1;
+            at += 1;
         };
-        let inner = &self.text[self.pos + 1..close];
-        let (inner, empty) = match inner.strip_suffix('/') {
-            Some(inner) => (inner, true),
-            None => (inner, false),
-        };
-        let name_len = inner
-            .bytes()
-            .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .unwrap_or(inner.len());
-        let name = &inner[..name_len];
+        let empty = bytes[close - 1] == b'/' && close > self.pos + 1;
+        let inner_end = if empty { close - 1 } else { close };
+        let name = &self.text[self.pos + 1..name_end.map_or(inner_end, |end| end.min(inner_end))];
         self.pos = close + 1;
         let tag = Tag::from_local(local_name(name));
         if empty {
             Ok(Ev::Empty(tag))
         } else {
-            self.open.push(name);
+            self.open.push((name, tag));
             Ok(Ev::Start(tag))
         }
     }
 
     /// `</name>`, which must close the innermost open element.
     fn end_tag(&mut self) -> Result<Ev<'a>, Fault> {
-        let Some(i) = memchr::memchr(b'>', &self.text.as_bytes()[self.pos + 2..]) else {
+        let after = &self.text.as_bytes()[self.pos + 2..];
+        let Some(&(open, tag)) = self.open.last() else {
+            return Err(self.syntax("end tag without a start tag"));
+        };
+        // Usually the end tag is exactly `</open>`.
+        if after.starts_with(open.as_bytes()) && after.get(open.len()) == Some(&b'>') {
+            self.open.pop();
+            self.pos += open.len() + 3;
+            return Ok(Ev::End(tag));
+        }
+        let Some(len) = find(b'>', after) else {
             return Err(self.syntax("unclosed end tag"));
         };
-        let close = self.pos + 2 + i;
-        let name = self.text[self.pos + 2..close].trim_end_matches([' ', '\t', '\n', '\r']);
-        match self.open.pop() {
-            Some(open) if open == name => {}
-            Some(_) => return Err(self.syntax("mismatched end tag")),
-            None => return Err(self.syntax("end tag without a start tag")),
+        let name =
+            self.text[self.pos + 2..self.pos + 2 + len].trim_end_matches([' ', '\t', '\n', '\r']);
+        if name != open {
+            return Err(self.syntax("mismatched end tag"));
         }
-        self.pos = close + 1;
-        Ok(Ev::End(Tag::from_local(local_name(name))))
+        self.open.pop();
+        self.pos += len + 3;
+        Ok(Ev::End(tag))
     }
 
     /// Text up to the next tag, references resolved. Only XML's five
     /// predefined entities and character references are known; any other
     /// entity is refused, never expanded.
-    fn char_data(&mut self, rest: &[u8]) -> Result<Ev<'a>, Fault> {
-        let len = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+    fn char_data(&mut self, rest: &[u8]) -> Result<Cow<'a, str>, Fault> {
+        let len = find(b'<', rest).unwrap_or(rest.len());
         let raw = &self.text[self.pos..self.pos + len];
-        let text = if memchr::memchr(b'&', raw.as_bytes()).is_some() {
+        let text = if find(b'&', raw.as_bytes()).is_some() {
             quick_xml::escape::unescape(raw).map_err(|e| {
                 use quick_xml::escape::EscapeError as E;
                 self.syntax(match e {
@@ -293,7 +308,7 @@ impl<'a> Events<'a> {
             Cow::Borrowed(raw)
         };
         self.pos += len;
-        Ok(Ev::Text(text))
+        Ok(text)
     }
 
     /// A construct starting `<!` or `<?`, read by quick-xml: CDATA becomes
@@ -301,6 +316,13 @@ impl<'a> Events<'a> {
     /// vanish (`None`), a DOCTYPE is refused.
     fn markup(&mut self) -> Result<Option<Ev<'a>>, Fault> {
         let rest = &self.text[self.pos..];
+        // The declaration nearly every client sends needs no reading.
+        for plain in ["<?xml version=\"1.0\"?>", "<?xml version='1.0'?>"] {
+            if rest.starts_with(plain) {
+                self.pos += plain.len();
+                return Ok(None);
+            }
+        }
         let mut reader = quick_xml::Reader::from_str(rest);
         reader.config_mut().trim_text(false);
         let event = reader
@@ -336,6 +358,14 @@ impl<'a> Events<'a> {
 
     /// Skips whitespace-only text and returns the next element event.
     pub(crate) fn next_tag(&mut self) -> Result<Ev<'a>, Fault> {
+        if self.peeked.is_none() {
+            // The usual indentation between elements, skipped without
+            // making a text event of it.
+            let bytes = self.text.as_bytes();
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.pos) {
+                self.pos += 1;
+            }
+        }
         loop {
             match self.next()? {
                 Ev::Text(t) if is_blank(&t) => continue,
@@ -381,6 +411,17 @@ impl<'a> Events<'a> {
     /// document when the text came in one piece.
     pub(crate) fn text(&mut self) -> Result<Cow<'a, str>, Fault> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
+        if self.peeked.is_none() {
+            let rest = &self.text.as_bytes()[self.pos..];
+            if !matches!(rest.first(), None | Some(b'<')) {
+                let piece = self.char_data(rest)?;
+                // Text is in one piece unless CDATA or a comment follows.
+                if !matches!(self.text.as_bytes().get(self.pos + 1), Some(b'!' | b'?')) {
+                    return Ok(piece);
+                }
+                text = piece;
+            }
+        }
         while let Ev::Text(_) = self.peek()? {
             let Some(Ev::Text(piece)) = self.peeked.take() else {
                 unreachable!("peeked a text event")
@@ -415,9 +456,57 @@ impl<'a> Events<'a> {
     }
 }
 
+/// A start tag of an XML-RPC element without prefix or attributes — nearly
+/// every tag a client writes — recognised without scanning for `>`: its
+/// tag, the length of its name, and whether it is self-closed (`<nil/>`).
+fn common_start(after_lt: &[u8]) -> Option<(Tag, usize, bool)> {
+    let candidates: &[(&[u8], Tag)] = match after_lt.first()? {
+        b'v' => &[(b"value", Tag::Value)],
+        b'i' => &[(b"int", Tag::Int), (b"i4", Tag::Int), (b"i8", Tag::I8)],
+        b's' => &[(b"string", Tag::String), (b"struct", Tag::Struct)],
+        b'm' => &[
+            (b"member", Tag::Member),
+            (b"methodName", Tag::MethodName),
+            (b"methodCall", Tag::MethodCall),
+            (b"methodResponse", Tag::MethodResponse),
+        ],
+        b'n' => &[(b"name", Tag::Name), (b"nil", Tag::Nil)],
+        b'p' => &[(b"param", Tag::Param), (b"params", Tag::Params)],
+        b'd' => &[
+            (b"data", Tag::Data),
+            (b"double", Tag::Double),
+            (b"dateTime.iso8601", Tag::DateTime),
+        ],
+        b'a' => &[(b"array", Tag::Array)],
+        b'b' => &[(b"boolean", Tag::Boolean), (b"base64", Tag::Base64)],
+        b'f' => &[(b"fault", Tag::Fault)],
+        _ => return None,
+    };
+    candidates.iter().find_map(|&(name, tag)| {
+        let rest = after_lt.strip_prefix(name)?;
+        match rest {
+            [b'>', ..] => Some((tag, name.len(), false)),
+            [b'/', b'>', ..] => Some((tag, name.len(), true)),
+            _ => None,
+        }
+    })
+}
+
+/// The first `needle` in `hay`. Most tags and scalars are a few bytes long,
+/// where a plain loop beats memchr's setup; long text goes to memchr.
+fn find(needle: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 32;
+    let head = &hay[..hay.len().min(SHORT)];
+    match head.iter().position(|&b| b == needle) {
+        Some(i) => Some(i),
+        None if hay.len() <= SHORT => None,
+        None => memchr::memchr(needle, &hay[SHORT..]).map(|i| i + SHORT),
+    }
+}
+
 /// The part of a qualified name after its prefix: `ex:nil` → `nil`.
 fn local_name(name: &str) -> &str {
-    match memchr::memchr(b':', name.as_bytes()) {
+    match name.bytes().position(|b| b == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
@@ -531,6 +620,7 @@ mod tests {
         "<methodCall><methodName>a.b</methodName><params><param><value><struct><member><name>k &amp; &#x41;&#66;</name><value><string>x &lt; y &gt; z &quot;&apos;</string></value></member></struct></value></param></params></methodCall>",
         "<!-- c --><methodCall><?pi x?><methodName><![CDATA[<raw>]]>m</methodName ><params/></methodCall>",
         "<a x='1>' y=\"'\"><b/></a >",
+        "<methodResponse><params ><param><value><ex:i8>5</ex:i8 ></value></param><param><value/></param><param><value><nil /></value></param><param><valuex>1</valuex></param><parameter/></params></methodResponse\n>",
     ];
 
     #[test]
