@@ -15,19 +15,20 @@ const USAGE: &str = "usage: stream_latency [--rounds 3] [--calls 20000] [--warmu
                       [--server-runtime multi|current]
 
 For each placement (server and client pinned to the same core, or to two
-cores) and transport, starts a diglot calculator server, a floor server (a
-raw blocking echo of the same bytes), the same echo on tokio sockets and an
-experiment (diglot's Dispatcher in the floor's blocking loop), then runs
-every client kind against them --rounds times, interleaved:
+cores) and transport, starts two diglot calculator servers (connections as
+async tasks, and a thread per connection), a floor server (a raw blocking
+echo of the same bytes) and the same echo on tokio sockets, then runs every
+client kind against them --rounds times, interleaved:
 
-  floor-jsonlines        blocking client, JSON line        -> floor
-  tokio-jsonlines        blocking client, JSON line        -> the floor's echo on tokio
-  diglot-jsonlines       blocking client, JSON line        -> diglot
-  blocking-jsonlines     blocking client, JSON line        -> diglot's Dispatcher in the
-                                                              floor's blocking loop (experiment)
-  floor-content-length   blocking client, Content-Length   -> floor
-  diglot-content-length  blocking client, Content-Length   -> diglot
-  diglot-client          diglot::StreamConnection (Content-Length) -> diglot
+  floor-jsonlines          blocking client, JSON line        -> floor
+  tokio-jsonlines          blocking client, JSON line        -> the floor's echo on tokio
+  diglot-jsonlines         blocking client, JSON line        -> diglot
+  threaded-jsonlines       blocking client, JSON line        -> diglot, thread per connection
+  floor-content-length     blocking client, Content-Length   -> floor
+  diglot-content-length    blocking client, Content-Length   -> diglot
+  threaded-content-length  blocking client, Content-Length   -> diglot, thread per connection
+  diglot-client            diglot::StreamConnection (Content-Length) -> diglot
+  threaded-client          diglot::StreamConnection (Content-Length) -> diglot, thread per connection
 
 Each client: --warmup calls, then --calls sequential calls timed one by one
 (p50, p99), then --batches of --depth calls in flight (calls/s).";
@@ -41,7 +42,7 @@ struct Kind {
     floor: &'static str,
 }
 
-const KINDS: [Kind; 7] = [
+const KINDS: [Kind; 9] = [
     Kind {
         name: "floor-jsonlines",
         client: "lines",
@@ -61,9 +62,9 @@ const KINDS: [Kind; 7] = [
         floor: "floor-jsonlines",
     },
     Kind {
-        name: "blocking-jsonlines",
+        name: "threaded-jsonlines",
         client: "lines",
-        server: "blocking",
+        server: "threaded",
         floor: "floor-jsonlines",
     },
     Kind {
@@ -79,9 +80,21 @@ const KINDS: [Kind; 7] = [
         floor: "floor-content-length",
     },
     Kind {
+        name: "threaded-content-length",
+        client: "content-length",
+        server: "threaded",
+        floor: "floor-content-length",
+    },
+    Kind {
         name: "diglot-client",
         client: "diglot",
         server: "diglot",
+        floor: "floor-content-length",
+    },
+    Kind {
+        name: "threaded-client",
+        client: "diglot",
+        server: "threaded",
         floor: "floor-content-length",
     },
 ];
@@ -338,21 +351,21 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
                 other => return Err(format!("unknown transport `{other}`").into()),
             };
             let socket = |name: &str| at(&dir.0.join(name).display().to_string());
-            let [diglot_at, floor_at, tokio_at, blocking_at] =
-                ["diglot", "floor", "tokio", "blocking"]
+            let [diglot_at, floor_at, tokio_at, threaded_at] =
+                ["diglot", "floor", "tokio", "threaded"]
                     .map(|name| socket(&format!("{name}.sock")));
             let (_diglot, diglot_at) =
                 launcher.server(cpus_used.0, "diglot", &diglot_at, &runtime)?;
             let (_floor, floor_at) = launcher.server(cpus_used.0, "floor", &floor_at, &runtime)?;
             let (_tokio, tokio_at) = launcher.server(cpus_used.0, "tokio", &tokio_at, &runtime)?;
-            let (_blocking, blocking_at) =
-                launcher.server(cpus_used.0, "blocking", &blocking_at, &runtime)?;
+            let (_threaded, threaded_at) =
+                launcher.server(cpus_used.0, "threaded", &threaded_at, &runtime)?;
             for round in 1..=rounds {
                 for kind in &KINDS {
                     let at = match kind.server {
                         "floor" => &floor_at,
                         "tokio" => &tokio_at,
-                        "blocking" => &blocking_at,
+                        "threaded" => &threaded_at,
                         _ => &diglot_at,
                     };
                     let sample =
@@ -413,15 +426,17 @@ fn summary(rows: &[Row], rounds: usize) {
     }
     println!();
     println!("Target: diglot's p50 within 1.3× of the floor (same client, same bytes).");
-    for row in rows.iter().filter(|r| r.kind == "diglot-jsonlines") {
+    let measured = ["diglot-jsonlines", "threaded-jsonlines"];
+    for row in rows.iter().filter(|r| measured.contains(&r.kind)) {
         let Some(floor) = median(row.transport, row.placement, row.floor) else {
             continue;
         };
         let ratio = row.median().p50_ns as f64 / floor.p50_ns as f64;
         println!(
-            "  {} {}: diglot-jsonlines p50 = {ratio:.2}× floor — {}",
+            "  {} {}: {} p50 = {ratio:.2}× floor — {}",
             row.transport,
             row.placement,
+            row.kind,
             if ratio <= 1.3 { "met" } else { "missed" }
         );
     }

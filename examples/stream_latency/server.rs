@@ -1,39 +1,35 @@
-//! The `server` role: diglot serving the calculator; the floor — a
-//! blocking loop that answers request-sized messages with diglot's response
-//! bytes and does nothing else; the same echo on tokio sockets; or
-//! `blocking`, an experiment: diglot's `Dispatcher` called from the floor's
-//! blocking loop, JSON lines only, with no async runtime in the way.
+//! The `server` role: diglot serving the calculator (as tasks of the async
+//! runtime, or `threaded`: a thread per connection); the floor — a blocking
+//! loop that answers request-sized messages with diglot's response bytes
+//! and does nothing else; or the same echo on tokio sockets.
 //!
 //! Either prints `ready --tcp ADDR` or `ready --unix PATH` once it listens,
 //! and exits when its stdin ends (the driver is gone) or after
 //! `--max-seconds` (600 by default), whichever comes first.
 
-use std::future::Future;
 use std::io::{self, BufRead, Read, Write};
-use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use diglot::transport::stream::LocalName;
-use diglot::{Dispatcher, Protocol, Server};
+use diglot::transport::stream::{LocalName, StreamConfig};
+use diglot::{Dispatcher, Server};
 use diglot_examples::calc::{Calc, CalculatorServer};
 
 use crate::{BoxError, CL_REQUEST, CL_RESPONSE, Endpoint, Flags, LINE_REQUEST, LINE_RESPONSE};
 
 pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     let Some((kind, rest)) = args.split_first() else {
-        return Err("usage: server diglot|floor|tokio|blocking (--tcp ADDR | --unix PATH)".into());
+        return Err("usage: server diglot|threaded|floor|tokio (--tcp ADDR | --unix PATH)".into());
     };
     let flags = Flags::parse(rest)?;
     let endpoint = flags.endpoint()?;
     exit_with_parent(Duration::from_secs(flags.number("max-seconds", 600)? as u64));
     match kind.as_str() {
-        "diglot" => diglot(endpoint, flags.text("runtime").unwrap_or("multi")),
+        "diglot" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), false),
+        "threaded" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), true),
         "floor" => floor(endpoint),
         "tokio" => tokio_floor(endpoint, flags.text("runtime").unwrap_or("multi")),
-        "blocking" => blocking(endpoint),
         other => Err(format!("unknown server `{other}`").into()),
     }
 }
@@ -70,13 +66,16 @@ fn runtime_of(kind: &str) -> Result<tokio::runtime::Runtime, BoxError> {
     Ok(builder.enable_all().build()?)
 }
 
-/// The calculator on `diglot::Server`.
-fn diglot(endpoint: Endpoint, runtime: &str) -> Result<(), BoxError> {
+/// The calculator on `diglot::Server`; `threaded`: with
+/// `StreamConfig::thread_per_connection`.
+fn diglot(endpoint: Endpoint, runtime: &str, threaded: bool) -> Result<(), BoxError> {
     runtime_of(runtime)?.block_on(async {
         let dispatcher = Dispatcher::new(CalculatorServer::new(Calc))?;
+        let server = Server::new(dispatcher)
+            .stream_config(StreamConfig::default().thread_per_connection(threaded));
         let server = match &endpoint {
-            Endpoint::Tcp(addr) => Server::new(dispatcher).tcp(*addr),
-            Endpoint::Unix(path) => Server::new(dispatcher).local(LocalName::Path(path.clone())),
+            Endpoint::Tcp(addr) => server.tcp(*addr),
+            Endpoint::Unix(path) => server.local(LocalName::Path(path.clone())),
         };
         let server = server.bind().await?;
         let bound = match endpoint {
@@ -165,84 +164,6 @@ async fn echo_async<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) -> io::Res
         let out = answers.answer(n);
         if !out.is_empty() {
             stream.write_all(out).await?;
-        }
-    }
-}
-
-/// The experiment: the calculator's `Dispatcher` behind a blocking socket,
-/// a thread per connection, for JSON lines only (a request is a line). What
-/// diglot's own per-call work costs without the async reactor.
-fn blocking(endpoint: Endpoint) -> Result<(), BoxError> {
-    let dispatcher = Arc::new(Dispatcher::new(CalculatorServer::new(Calc))?);
-    match endpoint {
-        Endpoint::Tcp(addr) => {
-            let listener = std::net::TcpListener::bind(addr)?;
-            ready(&Endpoint::Tcp(listener.local_addr()?))?;
-            for stream in listener.incoming() {
-                let stream = stream?;
-                stream.set_nodelay(true)?;
-                let dispatcher = dispatcher.clone();
-                std::thread::spawn(move || serve_lines(stream, &dispatcher));
-            }
-        }
-        Endpoint::Unix(path) => {
-            let _ = std::fs::remove_file(&path);
-            let listener = std::os::unix::net::UnixListener::bind(&path)?;
-            ready(&Endpoint::Unix(path))?;
-            for stream in listener.incoming() {
-                let stream = stream?;
-                let dispatcher = dispatcher.clone();
-                std::thread::spawn(move || serve_lines(stream, &dispatcher));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Answers every whole line in what one read brought, in one write. A
-/// call that finishes on its first poll (as `calc.add` does) needs no
-/// runtime; one that does not is finished on a current-thread runtime.
-fn serve_lines<S: Read + Write>(mut stream: S, dispatcher: &Dispatcher) -> io::Result<()> {
-    let mut buf = vec![0_u8; 64 * 1024];
-    let mut have = 0;
-    let mut out = Vec::with_capacity(64 * 1024);
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut runtime = None;
-    loop {
-        if have == buf.len() {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
-        }
-        let n = stream.read(&mut buf[have..])?;
-        if n == 0 {
-            return Ok(());
-        }
-        have += n;
-        out.clear();
-        let mut start = 0;
-        while let Some(end) = buf[start..have].iter().position(|&b| b == b'\n') {
-            let line = &buf[start..start + end];
-            start += end + 1;
-            let mut call = std::pin::pin!(dispatcher.handle_body(line, Some(Protocol::JsonRpc)));
-            let reply = match call.as_mut().poll(&mut cx) {
-                Poll::Ready(reply) => reply,
-                Poll::Pending => runtime
-                    .get_or_insert_with(|| {
-                        tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                            .expect("a runtime")
-                    })
-                    .block_on(call),
-            };
-            if !reply.body.is_empty() {
-                out.extend_from_slice(&reply.body);
-                out.push(b'\n');
-            }
-        }
-        buf.copy_within(start..have, 0);
-        have -= start;
-        if !out.is_empty() {
-            stream.write_all(&out)?;
         }
     }
 }

@@ -204,6 +204,13 @@ fn debug_string_end(quoted: &str) -> Option<usize> {
 /// Reads a JSON string, borrowing it when it holds no escapes.
 fn borrowed_str(raw: &RawValue) -> Option<Cow<'_, str>> {
     let text = raw.get();
+    // serde_json has validated the raw string; without escapes its
+    // contents are the text between the quotes.
+    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        return Some(Cow::Borrowed(inner));
+    }
     if let Ok(s) = serde_json::from_str::<&str>(text) {
         return Some(Cow::Borrowed(s));
     }

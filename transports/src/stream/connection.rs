@@ -41,10 +41,7 @@ pub(crate) async fn serve_connection<IO, H>(
     };
     if framing == Framing::Http {
         let (prefix, read) = reader.into_parts();
-        let io = Prefixed {
-            prefix,
-            io: read.unsplit(write),
-        };
+        let io = Prefixed::new(prefix, read.unsplit(write));
         crate::http::serve_io(io, handler, Arc::new(config.http.clone()), stop).await;
         return;
     }
@@ -151,7 +148,7 @@ async fn answer<H: Handler>(handler: Arc<H>, frame: Frame, origin: Origin) -> Re
 }
 
 /// The JSON-RPC answer to bytes that are no frame, sent before closing.
-fn parse_error(reason: &str) -> Reply {
+pub(crate) fn parse_error(reason: &str) -> Reply {
     let body = format!(
         r#"{{"jsonrpc":"2.0","error":{{"code":-32700,"message":"parse error: {reason}"}},"id":null}}"#
     );
@@ -172,6 +169,7 @@ async fn send<W: AsyncWrite + Unpin>(
     if reply.body.is_empty() {
         return Ok(());
     }
+    out.clear();
     write_frame(framing, &reply.body, out);
     writer.write_all(out).await?;
     writer.flush().await
@@ -179,9 +177,15 @@ async fn send<W: AsyncWrite + Unpin>(
 
 /// A stream whose first bytes were already read: they are replayed before
 /// the rest.
-struct Prefixed<IO> {
+pub(crate) struct Prefixed<IO> {
     prefix: Bytes,
     io: IO,
+}
+
+impl<IO> Prefixed<IO> {
+    pub(crate) fn new(prefix: Bytes, io: IO) -> Self {
+        Prefixed { prefix, io }
+    }
 }
 
 impl<IO: AsyncRead + Unpin> AsyncRead for Prefixed<IO> {

@@ -7,7 +7,7 @@
 //! | `Content-Length` | a `Content-Length:` / `Content-Type:` header | headers, blank line, body | `Content-Length: N`, blank line, body |
 //! | JSON stream | `{` or `[` | one JSON value (newlines between values optional) | the JSON value and a newline |
 
-use std::io;
+use std::io::{self, Write};
 
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -104,76 +104,74 @@ struct JsonScan {
     escaped: bool,
 }
 
-/// Reads frames from a stream. Every read goes into `buf`, so a read
-/// interrupted by `select!` loses nothing.
+/// Bytes read from a connection and not yet cut into frames: the framing
+/// logic without the I/O, shared by the async reader and the blocking
+/// connection threads.
 #[derive(Debug)]
-pub(crate) struct FrameReader<R> {
-    io: R,
+pub(crate) struct Frames {
     buf: BytesMut,
     scan: JsonScan,
     limit: usize,
 }
 
-impl<R: AsyncRead + Unpin> FrameReader<R> {
-    pub(crate) fn new(io: R, limit: usize) -> Self {
-        FrameReader {
-            io,
+/// What the bytes so far say about a connection's framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detected {
+    Framing(Framing),
+    /// Not enough bytes to tell.
+    NeedMore,
+    /// Bytes no framing starts with.
+    Unknown,
+}
+
+impl Frames {
+    pub(crate) fn new(limit: usize) -> Self {
+        Frames {
             buf: BytesMut::with_capacity(8 * 1024),
             scan: JsonScan::default(),
             limit,
         }
     }
 
-    /// Reads more bytes; `false` at the end of the stream.
-    async fn fill(&mut self) -> io::Result<bool> {
+    /// Appends bytes read from the connection.
+    pub(crate) fn extend(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Room for the next read, for readers that fill a `BufMut`.
+    fn spare(&mut self) -> &mut BytesMut {
         if self.buf.capacity() - self.buf.len() < 4096 {
             self.buf.reserve(8 * 1024);
         }
-        Ok(self.io.read_buf(&mut self.buf).await? > 0)
+        &mut self.buf
     }
 
-    /// Reads until the framing is known. `Ok(None)`: the stream ended first,
-    /// or began with bytes no framing starts with.
-    pub(crate) async fn detect(&mut self) -> io::Result<Option<Framing>> {
-        loop {
-            match classify(&self.buf) {
-                None => return Ok(None),
-                Some(Some(framing)) => return Ok(Some(framing)),
-                Some(None) if self.buf.len() > MAX_HEADERS => return Ok(None),
-                Some(None) => {
-                    if !self.fill().await? {
-                        return Ok(None);
-                    }
-                }
-            }
+    /// The framing, as far as the bytes so far tell it.
+    pub(crate) fn detect(&self) -> Detected {
+        match classify(&self.buf) {
+            None => Detected::Unknown,
+            Some(Some(framing)) => Detected::Framing(framing),
+            Some(None) if self.buf.len() > MAX_HEADERS => Detected::Unknown,
+            Some(None) => Detected::NeedMore,
         }
     }
 
-    /// The bytes read but not yet consumed, and the stream, for handing the
-    /// connection to an HTTP server.
-    pub(crate) fn into_parts(self) -> (Bytes, R) {
-        (self.buf.freeze(), self.io)
+    /// The bytes not yet consumed.
+    pub(crate) fn into_bytes(self) -> Bytes {
+        self.buf.freeze()
     }
 
-    /// The next frame; `Ok(None)` when the stream ends between frames.
-    pub(crate) async fn next(&mut self, framing: Framing) -> Result<Option<Frame>, FrameError> {
-        loop {
-            let parsed = match framing {
-                Framing::JsonStream => self.parse_json()?,
-                Framing::ContentLength => self.parse_content_length()?,
-                Framing::Http => unreachable!("HTTP connections are served by hyper"),
-            };
-            if let Some(frame) = parsed {
-                return Ok(Some(frame));
-            }
-            if !self.fill().await? {
-                let blank = self.buf.iter().all(u8::is_ascii_whitespace);
-                return if blank {
-                    Ok(None)
-                } else {
-                    Err(FrameError::Io(io::ErrorKind::UnexpectedEof.into()))
-                };
-            }
+    /// Whether the stream may end here: nothing but blank space is left.
+    pub(crate) fn may_end(&self) -> bool {
+        self.buf.iter().all(u8::is_ascii_whitespace)
+    }
+
+    /// Cuts the next complete frame off the buffer, if it holds one.
+    pub(crate) fn next(&mut self, framing: Framing) -> Result<Option<Frame>, FrameError> {
+        match framing {
+            Framing::JsonStream => self.parse_json(),
+            Framing::ContentLength => self.parse_content_length(),
+            Framing::Http => unreachable!("HTTP connections are served by hyper"),
         }
     }
 
@@ -193,21 +191,41 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             }
         }
         let scan = &mut self.scan;
-        for (i, &b) in self.buf.iter().enumerate().skip(scan.at) {
+        let bytes = &self.buf[..];
+        let mut i = scan.at;
+        if scan.escaped && i < bytes.len() {
+            scan.escaped = false;
+            i += 1;
+        }
+        while i < bytes.len() {
             if scan.in_string {
-                if scan.escaped {
-                    scan.escaped = false;
-                } else if b == b'\\' {
-                    scan.escaped = true;
-                } else if b == b'"' {
+                // Inside a string only `"` and `\` matter.
+                let Some(k) = memchr::memchr2(b'"', b'\\', &bytes[i..]) else {
+                    break;
+                };
+                i += k;
+                if bytes[i] == b'"' {
                     scan.in_string = false;
+                    i += 1;
+                } else if i + 1 < bytes.len() {
+                    i += 2;
+                } else {
+                    scan.escaped = true;
+                    i += 1;
                 }
                 continue;
             }
-            match b {
+            let Some(k) = bytes[i..]
+                .iter()
+                .position(|b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))
+            else {
+                break;
+            };
+            i += k;
+            match bytes[i] {
                 b'"' => scan.in_string = true,
                 b'{' | b'[' => scan.depth += 1,
-                b'}' | b']' => {
+                _ => {
                     scan.depth = scan.depth.saturating_sub(1);
                     if scan.depth == 0 {
                         *scan = JsonScan::default();
@@ -218,8 +236,8 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                         }));
                     }
                 }
-                _ => {}
             }
+            i += 1;
         }
         scan.at = self.buf.len();
         if scan.at > self.limit {
@@ -280,6 +298,66 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     }
 }
 
+/// Reads frames from an async stream. Every read goes into the buffer, so
+/// a read interrupted by `select!` loses nothing.
+#[derive(Debug)]
+pub(crate) struct FrameReader<R> {
+    io: R,
+    frames: Frames,
+}
+
+impl<R: AsyncRead + Unpin> FrameReader<R> {
+    pub(crate) fn new(io: R, limit: usize) -> Self {
+        FrameReader {
+            io,
+            frames: Frames::new(limit),
+        }
+    }
+
+    /// Reads more bytes; `false` at the end of the stream.
+    async fn fill(&mut self) -> io::Result<bool> {
+        Ok(self.io.read_buf(self.frames.spare()).await? > 0)
+    }
+
+    /// Reads until the framing is known. `Ok(None)`: the stream ended first,
+    /// or began with bytes no framing starts with.
+    pub(crate) async fn detect(&mut self) -> io::Result<Option<Framing>> {
+        loop {
+            match self.frames.detect() {
+                Detected::Unknown => return Ok(None),
+                Detected::Framing(framing) => return Ok(Some(framing)),
+                Detected::NeedMore => {
+                    if !self.fill().await? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The bytes read but not yet consumed, and the stream, for handing the
+    /// connection to an HTTP server.
+    pub(crate) fn into_parts(self) -> (Bytes, R) {
+        (self.frames.into_bytes(), self.io)
+    }
+
+    /// The next frame; `Ok(None)` when the stream ends between frames.
+    pub(crate) async fn next(&mut self, framing: Framing) -> Result<Option<Frame>, FrameError> {
+        loop {
+            if let Some(frame) = self.frames.next(framing)? {
+                return Ok(Some(frame));
+            }
+            if !self.fill().await? {
+                return if self.frames.may_end() {
+                    Ok(None)
+                } else {
+                    Err(FrameError::Io(io::ErrorKind::UnexpectedEof.into()))
+                };
+            }
+        }
+    }
+}
+
 /// Where the header section ends: the blank line (`\r\n\r\n` or `\n\n`).
 fn find_blank_line(buf: &[u8]) -> Option<std::ops::Range<usize>> {
     let crlf = buf
@@ -293,18 +371,16 @@ fn find_blank_line(buf: &[u8]) -> Option<std::ops::Range<usize>> {
     }
 }
 
-/// Frames a response for the connection's framing into `out`.
+/// Appends a response, framed for the connection's framing, to `out`.
 pub(crate) fn write_frame(framing: Framing, body: &[u8], out: &mut Vec<u8>) {
-    out.clear();
     match framing {
         Framing::JsonStream => {
             out.extend_from_slice(body);
             out.push(b'\n');
         }
         Framing::ContentLength | Framing::Http => {
-            out.extend_from_slice(b"Content-Length: ");
-            out.extend_from_slice(body.len().to_string().as_bytes());
-            out.extend_from_slice(b"\r\n\r\n");
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "Content-Length: {}\r\n\r\n", body.len());
             out.extend_from_slice(body);
         }
     }
@@ -346,6 +422,37 @@ mod tests {
             bodies.push(frame.body);
         }
         assert_eq!(bodies, [&b"{\"a\":\"}\\\"{\"}"[..], b"[1,[2]]", b"{}"]);
+    }
+
+    #[test]
+    fn json_values_cut_the_same_whatever_the_reads() {
+        let stream: &[u8] =
+            b"{\"a\":\"}\\\"{[\\\\\"}\n[1,[2,{\"b\":[]}]] {\"c\":\"\\\\\"}{}";
+        let cut = |step: usize| {
+            let mut frames = Frames::new(1024);
+            let mut bodies = Vec::new();
+            for chunk in stream.chunks(step) {
+                frames.extend(chunk);
+                while let Some(frame) = frames.next(Framing::JsonStream).unwrap() {
+                    bodies.push(frame.body);
+                }
+            }
+            assert!(frames.may_end(), "step {step}");
+            bodies
+        };
+        let whole = cut(stream.len());
+        assert_eq!(
+            whole,
+            [
+                &b"{\"a\":\"}\\\"{[\\\\\"}"[..],
+                b"[1,[2,{\"b\":[]}]]",
+                b"{\"c\":\"\\\\\"}",
+                b"{}"
+            ]
+        );
+        for step in 1..stream.len() {
+            assert_eq!(cut(step), whole, "step {step}");
+        }
     }
 
     #[tokio::test]

@@ -22,6 +22,17 @@ pub async fn serve_tcp<H: Handler>(
     config: StreamConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
+    #[cfg(unix)]
+    if config.thread_per_connection {
+        let accept = || async {
+            let (stream, _) = listener.accept().await?;
+            let _ = stream.set_nodelay(true);
+            let stream = stream.into_std()?;
+            stream.set_nonblocking(false)?;
+            Ok((stream, None))
+        };
+        return super::threaded::accept_loop(handler, config, shutdown, "tcp", accept).await;
+    }
     let accept = || async {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
@@ -38,6 +49,16 @@ pub async fn serve_local<H: Handler>(
     config: StreamConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
+    #[cfg(unix)]
+    if config.thread_per_connection {
+        let accept = || async {
+            let (stream, peer) = listener.accept().await?;
+            let stream = stream.into_std()?;
+            stream.set_nonblocking(false)?;
+            Ok((stream, peer))
+        };
+        return super::threaded::accept_loop(handler, config, shutdown, "unix", accept).await;
+    }
     accept_loop(handler, config, shutdown, "unix", || listener.accept()).await
 }
 

@@ -18,6 +18,8 @@ pub(crate) mod frames;
 mod listen;
 mod stdio;
 #[cfg(unix)]
+mod threaded;
+#[cfg(unix)]
 mod unix;
 #[cfg(windows)]
 mod windows;
