@@ -22,10 +22,11 @@ mod stream_support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use diglot::transport::stream::StreamConfig;
 use diglot::{ClientError, Protocol, StreamConnection, Value};
 use diglot_examples::calc::{Calc, CalculatorClient};
 use stream_support::{
-    Fixture, ProbeClient, content_length_frame, raw_tcp, raw_unix, read_frame, read_line,
+    Fixture, MODES, ProbeClient, content_length_frame, raw_tcp, raw_unix, read_frame, read_line,
 };
 use tokio::io::AsyncWriteExt as _;
 
@@ -83,14 +84,16 @@ async fn exercise_calculator(client: &CalculatorClient<StreamConnection>, what: 
 
 #[test]
 fn the_typed_client_over_tcp_and_unix_in_both_protocols() {
-    let fixture = Fixture::new();
-    for via in [Via::Tcp, Via::Unix] {
-        for protocol in PROTOCOLS {
-            let what = format!("{via:?}/{protocol:?}");
-            fixture.run(Duration::from_secs(10), async {
-                let client = CalculatorClient::new(connect(&fixture, via, protocol).await);
-                exercise_calculator(&client, &what).await;
-            });
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        for via in [Via::Tcp, Via::Unix] {
+            for protocol in PROTOCOLS {
+                let what = format!("{via:?}/{protocol:?}");
+                fixture.run(Duration::from_secs(10), async {
+                    let client = CalculatorClient::new(connect(&fixture, via, protocol).await);
+                    exercise_calculator(&client, &what).await;
+                });
+            }
         }
     }
 }
@@ -124,29 +127,33 @@ async fn pipeline(
 
 #[test]
 fn two_hundred_json_rpc_calls_in_flight_on_one_connection() {
-    let fixture = Fixture::new();
-    for via in [Via::Tcp, Via::Unix] {
-        let what = format!("{via:?}/JSON-RPC");
-        fixture.run(Duration::from_secs(15), async {
-            let connection = connect(&fixture, via, Protocol::JsonRpc).await;
-            // Delays 0..=49 ms in a scrambled order: answers finish out of
-            // order and must be matched by id.
-            pipeline(connection, |i| ((i * 37) % 50) as u64, &what).await;
-        });
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        for via in [Via::Tcp, Via::Unix] {
+            let what = format!("{via:?}/JSON-RPC");
+            fixture.run(Duration::from_secs(15), async {
+                let connection = connect(&fixture, via, Protocol::JsonRpc).await;
+                // Delays 0..=49 ms in a scrambled order: answers finish out of
+                // order and must be matched by id.
+                pipeline(connection, |i| ((i * 37) % 50) as u64, &what).await;
+            });
+        }
     }
 }
 
 #[test]
 fn two_hundred_xml_rpc_calls_in_flight_on_one_connection() {
-    let fixture = Fixture::new();
-    for via in [Via::Tcp, Via::Unix] {
-        let what = format!("{via:?}/XML-RPC");
-        fixture.run(Duration::from_secs(15), async {
-            let connection = connect(&fixture, via, Protocol::XmlRpc).await;
-            // XML-RPC has no id: the server answers in order, so a slower
-            // call must not let a later answer overtake it.
-            pipeline(connection, |i| (i % 5) as u64 * 2, &what).await;
-        });
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        for via in [Via::Tcp, Via::Unix] {
+            let what = format!("{via:?}/XML-RPC");
+            fixture.run(Duration::from_secs(15), async {
+                let connection = connect(&fixture, via, Protocol::XmlRpc).await;
+                // XML-RPC has no id: the server answers in order, so a slower
+                // call must not let a later answer overtake it.
+                pipeline(connection, |i| (i % 5) as u64 * 2, &what).await;
+            });
+        }
     }
 }
 
@@ -155,20 +162,22 @@ fn two_hundred_xml_rpc_calls_in_flight_on_one_connection() {
 /// from 1, so both send id 1, 2, ... on the same stream.
 #[test]
 fn clones_of_one_connection_used_by_two_clients_at_once() {
-    let fixture = Fixture::new();
-    fixture.run(Duration::from_secs(10), async {
-        let connection = connect(&fixture, Via::Tcp, Protocol::JsonRpc).await;
-        let calc = CalculatorClient::new(connection.clone());
-        let probe = ProbeClient::new(connection);
-        // Both first calls carry id 1: the slow probe call is sent first,
-        // the calculator's answer arrives first.
-        let (slow, quick) = tokio::join!(probe.delayed(42, 200), async {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            calc.add(1, 2).await
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        fixture.run(Duration::from_secs(10), async {
+            let connection = connect(&fixture, Via::Tcp, Protocol::JsonRpc).await;
+            let calc = CalculatorClient::new(connection.clone());
+            let probe = ProbeClient::new(connection);
+            // Both first calls carry id 1: the slow probe call is sent first,
+            // the calculator's answer arrives first.
+            let (slow, quick) = tokio::join!(probe.delayed(42, 200), async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                calc.add(1, 2).await
+            });
+            assert_eq!(quick.expect("calc.add answered"), 3);
+            assert_eq!(slow.expect("probe.delayed answered"), 42);
         });
-        assert_eq!(quick.expect("calc.add answered"), 3);
-        assert_eq!(slow.expect("probe.delayed answered"), 42);
-    });
+    }
 }
 
 #[test]

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use diglot::transport::stream::StreamConfig;
 use stream_support::{
-    Fixture, Raw, add_request, assert_add_works, content_length_frame, raw_tcp, raw_unix,
+    Fixture, MODES, Raw, add_request, assert_add_works, content_length_frame, raw_tcp, raw_unix,
     read_frame, read_line, read_to_close,
 };
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
@@ -64,50 +64,52 @@ async fn bad_connection(fixture: &Fixture, unix: bool) -> Raw {
 
 #[test]
 fn a_half_written_frame_then_disconnect() {
-    let fixture = Fixture::with_config(StreamConfig::default().max_body_bytes(LIMIT));
-    let halves: [(&str, &[u8]); 4] = [
-        (
-            "half a JSON value",
-            br#"{"jsonrpc":"2.0","method":"calc.add","params":[1,"#,
-        ),
-        (
-            "a JSON value inside an unfinished string",
-            br#"{"jsonrpc":"2.0","method":"calc.echo","params":["never \" ends"#,
-        ),
-        (
-            "half a Content-Length header",
-            b"Content-Length: 120\r\nContent-Ty",
-        ),
-        (
-            "half a Content-Length body",
-            b"Content-Length: 120\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\"",
-        ),
-    ];
-    fixture.run(Duration::from_secs(15), async {
-        let mut before = open_before(&fixture).await;
-        let mut round = 0;
-        for (what, half) in halves {
-            for unix in [false, true] {
-                round += 1;
-                let mut bad = bad_connection(&fixture, unix).await;
-                bad.write_all(half).await.unwrap();
-                bad.flush().await.unwrap();
-                // Give the server time to read the half before it goes.
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                drop(bad);
-                assert_others_served(&fixture, &mut before, what, round).await;
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        let halves: [(&str, &[u8]); 4] = [
+            (
+                "half a JSON value",
+                br#"{"jsonrpc":"2.0","method":"calc.add","params":[1,"#,
+            ),
+            (
+                "a JSON value inside an unfinished string",
+                br#"{"jsonrpc":"2.0","method":"calc.echo","params":["never \" ends"#,
+            ),
+            (
+                "half a Content-Length header",
+                b"Content-Length: 120\r\nContent-Ty",
+            ),
+            (
+                "half a Content-Length body",
+                b"Content-Length: 120\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\"",
+            ),
+        ];
+        fixture.run(Duration::from_secs(15), async {
+            let mut before = open_before(&fixture).await;
+            let mut round = 0;
+            for (what, half) in halves {
+                for unix in [false, true] {
+                    round += 1;
+                    let mut bad = bad_connection(&fixture, unix).await;
+                    bad.write_all(half).await.unwrap();
+                    bad.flush().await.unwrap();
+                    // Give the server time to read the half before it goes.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    drop(bad);
+                    assert_others_served(&fixture, &mut before, what, round).await;
+                }
             }
-        }
-        // A half frame after a good one: the good one is answered first.
-        let mut bad = raw_unix(&fixture.socket_path()).await;
-        let mut bytes = add_request(2, 2, 7).into_bytes();
-        bytes.extend_from_slice(br#"{"jsonrpc":"2.0","#);
-        bad.write_all(&bytes).await.unwrap();
-        let line = read_line(&mut bad, &mut Vec::new()).await.unwrap();
-        assert!(line.contains(r#""result":4"#), "{line}");
-        drop(bad);
-        assert_others_served(&fixture, &mut before, "a good frame then half", 99).await;
-    });
+            // A half frame after a good one: the good one is answered first.
+            let mut bad = raw_unix(&fixture.socket_path()).await;
+            let mut bytes = add_request(2, 2, 7).into_bytes();
+            bytes.extend_from_slice(br#"{"jsonrpc":"2.0","#);
+            bad.write_all(&bytes).await.unwrap();
+            let line = read_line(&mut bad, &mut Vec::new()).await.unwrap();
+            assert!(line.contains(r#""result":4"#), "{line}");
+            drop(bad);
+            assert_others_served(&fixture, &mut before, "a good frame then half", 99).await;
+        });
+    }
 }
 
 /// How a streamed write ended: bytes written, and the error that stopped
@@ -184,37 +186,41 @@ async fn endless_line(fixture: &Fixture, unix: bool, total: usize, must_stop_ear
 
 #[test]
 fn a_100_mb_line_is_cut_off_at_the_configured_limit() {
-    let fixture = Fixture::with_config(StreamConfig::default().max_body_bytes(LIMIT));
-    fixture.run(Duration::from_secs(18), async {
-        let mut before = open_before(&fixture).await;
-        for (round, unix) in [(1, false), (2, true)] {
-            endless_line(&fixture, unix, 100 << 20, true).await;
-            assert_others_served(&fixture, &mut before, "a 100 MB line", round).await;
-        }
-        // A Content-Length header announcing 100 MB is refused before the
-        // body is read.
-        for (round, unix) in [(3, false), (4, true)] {
-            let mut bad = bad_connection(&fixture, unix).await;
-            bad.write_all(b"Content-Length: 104857600\r\nContent-Type: application/json\r\n\r\n{")
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        fixture.run(Duration::from_secs(18), async {
+            let mut before = open_before(&fixture).await;
+            for (round, unix) in [(1, false), (2, true)] {
+                endless_line(&fixture, unix, 100 << 20, true).await;
+                assert_others_served(&fixture, &mut before, "a 100 MB line", round).await;
+            }
+            // A Content-Length header announcing 100 MB is refused before the
+            // body is read.
+            for (round, unix) in [(3, false), (4, true)] {
+                let mut bad = bad_connection(&fixture, unix).await;
+                bad.write_all(
+                    b"Content-Length: 104857600\r\nContent-Type: application/json\r\n\r\n{",
+                )
                 .await
                 .unwrap();
-            let mut leftover = Vec::new();
-            let answer = read_frame(&mut bad, &mut leftover)
-                .await
-                .expect("a parse error before closing");
-            assert!(
-                answer.contains("-32700") && answer.contains("body limit"),
-                "{answer}"
-            );
-            let ending = read_to_close(&mut bad).await;
-            assert!(
-                ending.bytes.is_empty(),
-                "nothing after the parse error: {}",
-                ending.text()
-            );
-            assert_others_served(&fixture, &mut before, "a 100 MB Content-Length", round).await;
-        }
-    });
+                let mut leftover = Vec::new();
+                let answer = read_frame(&mut bad, &mut leftover)
+                    .await
+                    .expect("a parse error before closing");
+                assert!(
+                    answer.contains("-32700") && answer.contains("body limit"),
+                    "{answer}"
+                );
+                let ending = read_to_close(&mut bad).await;
+                assert!(
+                    ending.bytes.is_empty(),
+                    "nothing after the parse error: {}",
+                    ending.text()
+                );
+                assert_others_served(&fixture, &mut before, "a 100 MB Content-Length", round).await;
+            }
+        });
+    }
 }
 
 #[test]
@@ -232,116 +238,120 @@ fn the_default_limit_stops_a_20_mib_line() {
 
 #[test]
 fn binary_garbage() {
-    let fixture = Fixture::with_config(StreamConfig::default().max_body_bytes(LIMIT));
-    let garbage: Vec<u8> = (0..4096u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    fixture.run(Duration::from_secs(15), async {
-        let mut before = open_before(&fixture).await;
-        // As the first bytes: no framing starts so; closed unanswered.
-        for (round, unix) in [(1, false), (2, true)] {
-            let mut bad = bad_connection(&fixture, unix).await;
-            bad.write_all(b"\x00\xff\xfe\x13garbage").await.unwrap();
-            let _ = bad.write_all(&garbage).await;
-            let ending = read_to_close(&mut bad).await;
-            assert!(
-                ending.bytes.is_empty(),
-                "garbage is not answered: {}",
-                ending.text()
-            );
-            assert_others_served(&fixture, &mut before, "leading garbage", round).await;
-        }
-        // After a good JSON value: the value is answered, then a parse
-        // error, then the connection closes.
-        for (round, unix) in [(3, false), (4, true)] {
-            let mut bad = bad_connection(&fixture, unix).await;
-            let mut bytes = (add_request(3, 4, 5) + "\n").into_bytes();
-            bytes.extend_from_slice(b"\x00\xff garbage");
-            bad.write_all(&bytes).await.unwrap();
-            let mut leftover = Vec::new();
-            let first = read_line(&mut bad, &mut leftover).await.unwrap();
-            assert!(first.contains(r#""result":7"#), "{first}");
-            let second = read_line(&mut bad, &mut leftover).await.unwrap();
-            assert!(second.contains("-32700"), "{second}");
-            assert!(read_to_close(&mut bad).await.bytes.is_empty());
-            assert_others_served(&fixture, &mut before, "garbage after a frame", round).await;
-        }
-        // Garbage in Content-Length headers: a parse error, then closed.
-        for (round, unix) in [(5, false), (6, true)] {
-            let mut bad = bad_connection(&fixture, unix).await;
-            bad.write_all(b"Content-Length: \xff\x00lots\r\n\r\n{}")
-                .await
-                .unwrap();
-            let answer = read_frame(&mut bad, &mut Vec::new()).await.unwrap();
-            assert!(answer.contains("-32700"), "{answer}");
-            assert!(read_to_close(&mut bad).await.bytes.is_empty());
-            assert_others_served(&fixture, &mut before, "garbage headers", round).await;
-        }
-        // Garbage inside a well-bracketed JSON value is a bad request, not
-        // a bad frame: answered with a parse error, the connection lives.
-        for (round, unix) in [(7, false), (8, true)] {
-            let mut bad = bad_connection(&fixture, unix).await;
-            bad.write_all(b"{\x00\xff\"\xfe\x01\" [1, ]}\n")
-                .await
-                .unwrap();
-            let line = read_line(&mut bad, &mut Vec::new()).await.unwrap();
-            assert!(line.contains("-32700"), "{line}");
-            assert_add_works(&mut bad, 5, 5, 55).await;
-            assert_others_served(&fixture, &mut before, "garbage in a value", round).await;
-        }
-    });
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        let garbage: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        fixture.run(Duration::from_secs(15), async {
+            let mut before = open_before(&fixture).await;
+            // As the first bytes: no framing starts so; closed unanswered.
+            for (round, unix) in [(1, false), (2, true)] {
+                let mut bad = bad_connection(&fixture, unix).await;
+                bad.write_all(b"\x00\xff\xfe\x13garbage").await.unwrap();
+                let _ = bad.write_all(&garbage).await;
+                let ending = read_to_close(&mut bad).await;
+                assert!(
+                    ending.bytes.is_empty(),
+                    "garbage is not answered: {}",
+                    ending.text()
+                );
+                assert_others_served(&fixture, &mut before, "leading garbage", round).await;
+            }
+            // After a good JSON value: the value is answered, then a parse
+            // error, then the connection closes.
+            for (round, unix) in [(3, false), (4, true)] {
+                let mut bad = bad_connection(&fixture, unix).await;
+                let mut bytes = (add_request(3, 4, 5) + "\n").into_bytes();
+                bytes.extend_from_slice(b"\x00\xff garbage");
+                bad.write_all(&bytes).await.unwrap();
+                let mut leftover = Vec::new();
+                let first = read_line(&mut bad, &mut leftover).await.unwrap();
+                assert!(first.contains(r#""result":7"#), "{first}");
+                let second = read_line(&mut bad, &mut leftover).await.unwrap();
+                assert!(second.contains("-32700"), "{second}");
+                assert!(read_to_close(&mut bad).await.bytes.is_empty());
+                assert_others_served(&fixture, &mut before, "garbage after a frame", round).await;
+            }
+            // Garbage in Content-Length headers: a parse error, then closed.
+            for (round, unix) in [(5, false), (6, true)] {
+                let mut bad = bad_connection(&fixture, unix).await;
+                bad.write_all(b"Content-Length: \xff\x00lots\r\n\r\n{}")
+                    .await
+                    .unwrap();
+                let answer = read_frame(&mut bad, &mut Vec::new()).await.unwrap();
+                assert!(answer.contains("-32700"), "{answer}");
+                assert!(read_to_close(&mut bad).await.bytes.is_empty());
+                assert_others_served(&fixture, &mut before, "garbage headers", round).await;
+            }
+            // Garbage inside a well-bracketed JSON value is a bad request, not
+            // a bad frame: answered with a parse error, the connection lives.
+            for (round, unix) in [(7, false), (8, true)] {
+                let mut bad = bad_connection(&fixture, unix).await;
+                bad.write_all(b"{\x00\xff\"\xfe\x01\" [1, ]}\n")
+                    .await
+                    .unwrap();
+                let line = read_line(&mut bad, &mut Vec::new()).await.unwrap();
+                assert!(line.contains("-32700"), "{line}");
+                assert_add_works(&mut bad, 5, 5, 55).await;
+                assert_others_served(&fixture, &mut before, "garbage in a value", round).await;
+            }
+        });
+    }
 }
 
 #[test]
 fn a_client_that_disconnects_mid_call() {
-    let fixture = Fixture::with_config(StreamConfig::default().max_body_bytes(LIMIT));
-    fixture.run(Duration::from_secs(15), async {
-        let mut before = open_before(&fixture).await;
-        let slow_json = r#"{"jsonrpc":"2.0","method":"probe.delayed","params":[1,300],"id":1}"#;
-        let slow_xml = "<?xml version=\"1.0\"?><methodCall><methodName>probe.delayed</methodName>\
-             <params><param><value><i4>1</i4></value></param>\
-             <param><value><i4>300</i4></value></param></params></methodCall>";
-        let mut round = 0;
-        for unix in [false, true] {
-            // Several at once, in each framing, each closed right after
-            // sending.
-            for _ in 0..5 {
-                let mut bad = bad_connection(&fixture, unix).await;
-                bad.write_all((slow_json.to_owned() + "\n").as_bytes())
-                    .await
-                    .unwrap();
-                drop(bad);
-                let mut bad = bad_connection(&fixture, unix).await;
-                bad.write_all(&content_length_frame(slow_json, "application/json"))
-                    .await
-                    .unwrap();
-                drop(bad);
-                let mut bad = bad_connection(&fixture, unix).await;
-                bad.write_all(&content_length_frame(slow_xml, "text/xml"))
-                    .await
-                    .unwrap();
-                drop(bad);
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        fixture.run(Duration::from_secs(15), async {
+            let mut before = open_before(&fixture).await;
+            let slow_json = r#"{"jsonrpc":"2.0","method":"probe.delayed","params":[1,300],"id":1}"#;
+            let slow_xml = "<?xml version=\"1.0\"?><methodCall><methodName>probe.delayed</methodName>\
+                 <params><param><value><i4>1</i4></value></param>\
+                 <param><value><i4>300</i4></value></param></params></methodCall>";
+            let mut round = 0;
+            for unix in [false, true] {
+                // Several at once, in each framing, each closed right after
+                // sending.
+                for _ in 0..5 {
+                    let mut bad = bad_connection(&fixture, unix).await;
+                    bad.write_all((slow_json.to_owned() + "\n").as_bytes())
+                        .await
+                        .unwrap();
+                    drop(bad);
+                    let mut bad = bad_connection(&fixture, unix).await;
+                    bad.write_all(&content_length_frame(slow_json, "application/json"))
+                        .await
+                        .unwrap();
+                    drop(bad);
+                    let mut bad = bad_connection(&fixture, unix).await;
+                    bad.write_all(&content_length_frame(slow_xml, "text/xml"))
+                        .await
+                        .unwrap();
+                    drop(bad);
+                }
+                // Served while those calls run, and after they have finished
+                // and found nobody to answer.
+                round += 1;
+                assert_others_served(&fixture, &mut before, "disconnects mid-call", round).await;
+                tokio::time::sleep(Duration::from_millis(450)).await;
+                round += 1;
+                assert_others_served(&fixture, &mut before, "disconnects mid-call", round).await;
             }
-            // Served while those calls run, and after they have finished
-            // and found nobody to answer.
-            round += 1;
-            assert_others_served(&fixture, &mut before, "disconnects mid-call", round).await;
-            tokio::time::sleep(Duration::from_millis(450)).await;
-            round += 1;
-            assert_others_served(&fixture, &mut before, "disconnects mid-call", round).await;
-        }
-        // A client that only stops SENDING (half-close) still gets its
-        // answer, then the server closes.
-        let mut half = raw_unix(&fixture.socket_path()).await;
-        half.write_all((slow_json.to_owned() + "\n").as_bytes())
-            .await
-            .unwrap();
-        half.shutdown().await.unwrap();
-        let ending = read_to_close(&mut half).await;
-        assert!(
-            ending.text().contains(r#""result":1"#),
-            "answered after a half-close: {}",
-            ending.text()
-        );
-    });
+            // A client that only stops SENDING (half-close) still gets its
+            // answer, then the server closes.
+            let mut half = raw_unix(&fixture.socket_path()).await;
+            half.write_all((slow_json.to_owned() + "\n").as_bytes())
+                .await
+                .unwrap();
+            half.shutdown().await.unwrap();
+            let ending = read_to_close(&mut half).await;
+            assert!(
+                ending.text().contains(r#""result":1"#),
+                "answered after a half-close: {}",
+                ending.text()
+            );
+        });
+    }
 }

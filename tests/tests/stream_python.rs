@@ -29,7 +29,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use stream_support::{Fixture, assert_verdict, python, run};
+use diglot::transport::stream::StreamConfig;
+use stream_support::{Fixture, MODES, assert_verdict, python, run};
 
 /// Where `program` is on `PATH`, if anywhere.
 fn which(program: &str) -> Option<PathBuf> {
@@ -40,15 +41,17 @@ fn which(program: &str) -> Option<PathBuf> {
 
 #[test]
 fn python_sockets_and_xmlrpc_client_over_tcp_and_unix() {
-    let fixture = Fixture::new();
-    let tcp = fixture.tcp().to_string();
-    let unix = fixture.socket_path();
-    let ran = python(
-        "stream_sockets.py",
-        &["--tcp", &tcp, "--unix", unix.to_str().unwrap()],
-        Duration::from_secs(15),
-    );
-    assert_verdict(&ran, "stream_sockets.py");
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        let tcp = fixture.tcp().to_string();
+        let unix = fixture.socket_path();
+        let ran = python(
+            "stream_sockets.py",
+            &["--tcp", &tcp, "--unix", unix.to_str().unwrap()],
+            Duration::from_secs(15),
+        );
+        assert_verdict(&ran, "stream_sockets.py");
+    }
 }
 
 /// Whether `nc` is OpenBSD netcat, with `-U` (Unix sockets) and `-N`
@@ -66,43 +69,45 @@ const INSTALL_HINT: &str = "neither `socat` nor `nc` (OpenBSD netcat, with -U) i
 
 #[test]
 fn socat_or_nc_pipes_a_json_line_into_the_unix_socket() {
-    let fixture = Fixture::new();
-    let path = fixture.socket_path();
-    let line = b"{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}\n";
-    let mut tried = Vec::new();
-    if which("socat").is_some() {
-        let mut command = Command::new("socat");
-        // -t: after our end of input, wait up to 5 s for the answer.
-        command
-            .args(["-t", "5", "-T", "5", "-"])
-            .arg(format!("UNIX-CONNECT:{}", path.display()));
-        tried.push(("socat", command));
-    }
-    if which("nc").is_some() && nc_speaks_unix() {
-        let mut command = Command::new("nc");
-        // -N: shut the socket's write side at the end of input, then read
-        // until the server closes.
-        command.args(["-U", "-N", "-w", "5"]).arg(&path);
-        tried.push(("nc -U", command));
-    }
-    assert!(!tried.is_empty(), "{INSTALL_HINT}");
-    for (what, command) in tried {
-        let ran = run(command, line, Duration::from_secs(10), INSTALL_HINT);
-        println!("{what}: {}{}", ran.stdout, ran.stderr);
-        assert!(
-            ran.status.success(),
-            "{what} failed: {}\n{}",
-            ran.status,
-            ran.stderr
-        );
-        let answer: serde_json::Value = serde_json::from_str(ran.stdout.trim())
-            .unwrap_or_else(|e| panic!("{what}: not one JSON answer ({e}): {:?}", ran.stdout));
-        assert_eq!(
-            answer,
-            serde_json::json!({"jsonrpc": "2.0", "result": 3, "id": 1}),
-            "{what}"
-        );
-        assert!(ran.stdout.ends_with('\n'), "{what}: the answer is a line");
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        let path = fixture.socket_path();
+        let line = b"{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}\n";
+        let mut tried = Vec::new();
+        if which("socat").is_some() {
+            let mut command = Command::new("socat");
+            // -t: after our end of input, wait up to 5 s for the answer.
+            command
+                .args(["-t", "5", "-T", "5", "-"])
+                .arg(format!("UNIX-CONNECT:{}", path.display()));
+            tried.push(("socat", command));
+        }
+        if which("nc").is_some() && nc_speaks_unix() {
+            let mut command = Command::new("nc");
+            // -N: shut the socket's write side at the end of input, then read
+            // until the server closes.
+            command.args(["-U", "-N", "-w", "5"]).arg(&path);
+            tried.push(("nc -U", command));
+        }
+        assert!(!tried.is_empty(), "{INSTALL_HINT}");
+        for (what, command) in tried {
+            let ran = run(command, line, Duration::from_secs(10), INSTALL_HINT);
+            println!("{what}: {}{}", ran.stdout, ran.stderr);
+            assert!(
+                ran.status.success(),
+                "{what} failed: {}\n{}",
+                ran.status,
+                ran.stderr
+            );
+            let answer: serde_json::Value = serde_json::from_str(ran.stdout.trim())
+                .unwrap_or_else(|e| panic!("{what}: not one JSON answer ({e}): {:?}", ran.stdout));
+            assert_eq!(
+                answer,
+                serde_json::json!({"jsonrpc": "2.0", "result": 3, "id": 1}),
+                "{what}"
+            );
+            assert!(ran.stdout.ends_with('\n'), "{what}: the answer is a line");
+        }
     }
 }
 
@@ -130,46 +135,48 @@ fn curl(path: &std::path::Path, content_type: &str, body: &str) -> (u16, String)
 
 #[test]
 fn curl_over_the_unix_socket_in_both_protocols() {
-    let fixture = Fixture::new();
-    let path = fixture.socket_path();
+    for threaded in MODES {
+        let fixture = Fixture::in_mode(threaded, StreamConfig::default());
+        let path = fixture.socket_path();
 
-    let (status, answer) = curl(
-        &path,
-        "application/json",
-        r#"{"jsonrpc":"2.0","method":"calc.add","params":[1,2],"id":1}"#,
-    );
-    assert_eq!(status, 200, "{answer}");
-    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
-    assert_eq!(
-        answer,
-        serde_json::json!({"jsonrpc": "2.0", "result": 3, "id": 1})
-    );
+        let (status, answer) = curl(
+            &path,
+            "application/json",
+            r#"{"jsonrpc":"2.0","method":"calc.add","params":[1,2],"id":1}"#,
+        );
+        assert_eq!(status, 200, "{answer}");
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(
+            answer,
+            serde_json::json!({"jsonrpc": "2.0", "result": 3, "id": 1})
+        );
 
-    let (status, answer) = curl(
-        &path,
-        "text/xml",
-        "<?xml version=\"1.0\"?><methodCall><methodName>calc.add</methodName><params>\
-         <param><value><i4>40</i4></value></param><param><value><int>2</int></value></param>\
-         </params></methodCall>",
-    );
-    assert_eq!(status, 200, "{answer}");
-    assert!(
-        answer.contains("<methodResponse>") && answer.contains("<i4>42</i4>"),
-        "{answer}"
-    );
+        let (status, answer) = curl(
+            &path,
+            "text/xml",
+            "<?xml version=\"1.0\"?><methodCall><methodName>calc.add</methodName><params>\
+             <param><value><i4>40</i4></value></param><param><value><int>2</int></value></param>\
+             </params></methodCall>",
+        );
+        assert_eq!(status, 200, "{answer}");
+        assert!(
+            answer.contains("<methodResponse>") && answer.contains("<i4>42</i4>"),
+            "{answer}"
+        );
 
-    let (status, answer) = curl(
-        &path,
-        "text/xml",
-        "<?xml version=\"1.0\"?><methodCall><methodName>calc.div</methodName><params>\
-         <param><value><double>1</double></value></param>\
-         <param><value><double>0</double></value></param></params></methodCall>",
-    );
-    assert_eq!(status, 200, "{answer}");
-    assert!(
-        answer.contains("<fault>") && answer.contains("division by zero"),
-        "{answer}"
-    );
+        let (status, answer) = curl(
+            &path,
+            "text/xml",
+            "<?xml version=\"1.0\"?><methodCall><methodName>calc.div</methodName><params>\
+             <param><value><double>1</double></value></param>\
+             <param><value><double>0</double></value></param></params></methodCall>",
+        );
+        assert_eq!(status, 200, "{answer}");
+        assert!(
+            answer.contains("<fault>") && answer.contains("division by zero"),
+            "{answer}"
+        );
+    }
 }
 
 #[test]

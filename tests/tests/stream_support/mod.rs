@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use diglot::transport::stream::{LocalName, StreamConfig};
-use diglot::{Dispatcher, Server};
+use diglot::{Dispatcher, DispatcherBuilder, Server};
 use diglot_examples::calc::{Calc, CalculatorServer};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
@@ -74,11 +74,20 @@ impl Probe for ProbeImpl {
 
 /// The calculator and the probe service, side by side.
 pub fn dispatcher() -> Dispatcher {
-    Dispatcher::builder()
-        .service(CalculatorServer::new(Calc))
-        .service(ProbeServer::new(ProbeImpl))
-        .build()
-        .expect("no method names clash")
+    dispatcher_with(|builder| builder)
+}
+
+/// [`dispatcher`], with more settings.
+pub fn dispatcher_with(
+    configure: impl FnOnce(DispatcherBuilder) -> DispatcherBuilder,
+) -> Dispatcher {
+    configure(
+        Dispatcher::builder()
+            .service(CalculatorServer::new(Calc))
+            .service(ProbeServer::new(ProbeImpl)),
+    )
+    .build()
+    .expect("no method names clash")
 }
 
 // ---------------------------------------------------------------------------
@@ -189,6 +198,9 @@ impl Drop for Running {
     }
 }
 
+/// Both ways of serving connections: as async tasks, then on threads.
+pub const MODES: [bool; 2] = [false, true];
+
 /// A test's world: a runtime, a temporary directory, and a server on raw
 /// TCP and on `<dir>/rpc.sock`. Fields drop in order: the server stops,
 /// then the runtime ends, then the directory goes.
@@ -210,9 +222,14 @@ impl Fixture {
 
     /// Serves [`dispatcher`] on TCP and a Unix socket, after `configure`.
     pub fn with(configure: impl FnOnce(Server) -> Server) -> Fixture {
+        Self::serving(dispatcher(), configure)
+    }
+
+    /// Serves `dispatcher` on TCP and a Unix socket, after `configure`.
+    pub fn serving(dispatcher: Dispatcher, configure: impl FnOnce(Server) -> Server) -> Fixture {
         let rt = runtime();
         let dir = TempDir::new();
-        let server = Server::new(dispatcher())
+        let server = Server::new(dispatcher)
             .tcp("127.0.0.1:0".parse().unwrap())
             .local(LocalName::Path(dir.join("rpc.sock")));
         let server = Running::start(&rt, configure(server)).expect("the server binds");
@@ -222,6 +239,17 @@ impl Fixture {
     /// Serves with the given stream limits.
     pub fn with_config(config: StreamConfig) -> Fixture {
         Self::with(|server| server.stream_config(config))
+    }
+
+    /// Serves with the given stream limits, each connection as a task
+    /// (`threaded == false`) or on a thread of its own
+    /// ([`StreamConfig::thread_per_connection`]).
+    pub fn in_mode(threaded: bool, config: StreamConfig) -> Fixture {
+        eprintln!(
+            "-- connections served {}",
+            if threaded { "on threads" } else { "as tasks" }
+        );
+        Self::with_config(config.thread_per_connection(threaded))
     }
 
     /// The raw TCP address.

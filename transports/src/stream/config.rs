@@ -21,6 +21,7 @@ pub struct StreamConfig {
     pub(crate) max_in_flight: usize,
     pub(crate) first_byte_timeout: Duration,
     pub(crate) http: HttpConfig,
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub(crate) thread_per_connection: bool,
 }
 

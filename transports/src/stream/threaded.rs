@@ -241,7 +241,11 @@ impl<H: Handler> Connection<H> {
                     FrameError::Malformed(why) => why,
                     FrameError::Io(_) => "unreadable frame",
                 };
-                tracing::debug!(reason, transport = self.origin.transport, "closing a connection");
+                tracing::debug!(
+                    reason,
+                    transport = self.origin.transport,
+                    "closing a connection"
+                );
                 write_frame(framing, &parse_error(reason).body, &mut out);
                 let _ = socket.write_all(&out);
                 return;

@@ -1,0 +1,194 @@
+//! `StreamConfig::thread_per_connection`: what the thread of each
+//! connection costs and how it ends (the calls themselves are tested in both
+//! modes by `stream_clients`, `stream_faults` and `stream_python`).
+//!
+//! * each connection gets a thread, and the thread ends with the connection:
+//!   20 open connections, then 1 000 connect/call/disconnect cycles, and the
+//!   process's thread and descriptor counts come back to where they were;
+//! * a call that awaits (`probe.delayed`) is answered on the runtime while
+//!   its connection's thread waits, and a per-call timeout still applies;
+//! * a stop lets the call in flight finish and be answered, closes the idle
+//!   connections, and leaves no connection thread behind.
+
+#![cfg(target_os = "linux")]
+
+mod stream_support;
+
+use std::time::{Duration, Instant};
+
+use diglot::transport::stream::StreamConfig;
+use stream_support::{Fixture, Raw, assert_add_works, raw_tcp, raw_unix, read_line, read_to_close};
+use tokio::io::AsyncWriteExt as _;
+
+/// The tests count the process's threads and descriptors: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn count(dir: &str) -> usize {
+    std::fs::read_dir(dir).expect("procfs").count()
+}
+
+fn threads() -> usize {
+    count("/proc/self/task")
+}
+
+fn descriptors() -> usize {
+    count("/proc/self/fd")
+}
+
+/// Waits (up to 5 s) for `probe` to come down to `baseline`.
+async fn settles(what: &str, baseline: usize, probe: fn() -> usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while probe() > baseline {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {} now, {baseline} before",
+            probe()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn threaded() -> Fixture {
+    Fixture::in_mode(true, StreamConfig::default())
+}
+
+async fn connect(fixture: &Fixture, i: usize) -> Raw {
+    if i.is_multiple_of(2) {
+        raw_unix(&fixture.socket_path()).await
+    } else {
+        raw_tcp(fixture.tcp()).await
+    }
+}
+
+#[test]
+fn each_connection_has_a_thread_that_ends_with_it() {
+    let _serial = serial();
+    let fixture = threaded();
+    let (threads_before, fds_before) = (threads(), descriptors());
+    fixture.run(Duration::from_secs(60), async {
+        let mut open = Vec::new();
+        for i in 0..20 {
+            let mut io = connect(&fixture, i).await;
+            assert_add_works(&mut io, i as i32, 1, i as i64).await;
+            open.push(io);
+        }
+        assert!(
+            threads() >= threads_before + 20,
+            "20 connections, {} threads (from {threads_before})",
+            threads()
+        );
+        drop(open);
+        settles("threads after 20 connections", threads_before, threads).await;
+
+        for i in 0..1000 {
+            let mut io = connect(&fixture, i).await;
+            assert_add_works(&mut io, 2, 2, i as i64).await;
+        }
+        settles("threads after 1 000 cycles", threads_before, threads).await;
+        settles("descriptors after 1 000 cycles", fds_before, descriptors).await;
+    });
+}
+
+#[test]
+fn a_call_that_awaits_is_answered_and_timed_out_as_on_tasks() {
+    let _serial = serial();
+    let fixture = Fixture::with(|server| {
+        server.stream_config(StreamConfig::default().thread_per_connection(true))
+    });
+    fixture.run(Duration::from_secs(20), async {
+        let mut io = raw_unix(&fixture.socket_path()).await;
+        // A delayed call and a quick one in one write: answered in order.
+        io.write_all(
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"probe.delayed\",\"params\":[7,100],\"id\":1}\n\
+              {\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":2}\n",
+        )
+        .await
+        .unwrap();
+        let mut leftover = Vec::new();
+        let first = read_line(&mut io, &mut leftover).await.unwrap();
+        assert!(
+            first.contains(r#""result":7"#) && first.contains(r#""id":1"#),
+            "{first}"
+        );
+        let second = read_line(&mut io, &mut leftover).await.unwrap();
+        assert!(
+            second.contains(r#""result":3"#) && second.contains(r#""id":2"#),
+            "{second}"
+        );
+    });
+
+    // With a call timeout, a call that outlives it is a -32000 fault.
+    let dispatcher =
+        stream_support::dispatcher_with(|builder| builder.call_timeout(Duration::from_millis(50)));
+    let fixture = Fixture::serving(dispatcher, |server| {
+        server.stream_config(StreamConfig::default().thread_per_connection(true))
+    });
+    fixture.run(Duration::from_secs(20), async {
+        let mut io = raw_tcp(fixture.tcp()).await;
+        io.write_all(
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"probe.delayed\",\"params\":[7,2000],\"id\":9}\n",
+        )
+        .await
+        .unwrap();
+        let started = Instant::now();
+        let line = read_line(&mut io, &mut Vec::new()).await.unwrap();
+        assert!(
+            line.contains("-32000") && line.contains(r#""id":9"#),
+            "{line}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_add_works(&mut io, 5, 5, 10).await;
+    });
+}
+
+#[test]
+fn a_stop_answers_the_call_in_flight_and_leaves_no_thread() {
+    let _serial = serial();
+    let fixture = threaded();
+    let threads_before = threads();
+    let Fixture { server, rt, dir } = fixture;
+    let socket = dir.join("rpc.sock");
+    let (mut busy, mut idle) = rt.block_on(async {
+        let mut idle = raw_tcp(server.tcp[0]).await;
+        assert_add_works(&mut idle, 1, 1, 1).await;
+        let mut busy = raw_unix(&socket).await;
+        busy.write_all(
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"probe.delayed\",\"params\":[42,400],\"id\":5}\n",
+        )
+        .await
+        .unwrap();
+        // Let the server read the call before it is asked to stop.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        (busy, idle)
+    });
+    let stopping = std::thread::spawn(move || server.stop());
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            let line = read_line(&mut busy, &mut Vec::new()).await.unwrap();
+            assert!(
+                line.contains(r#""result":42"#),
+                "the call in flight is answered: {line}"
+            );
+            let ending = read_to_close(&mut idle).await;
+            assert!(ending.bytes.is_empty(), "the idle connection is closed");
+        })
+        .await
+        .expect("within 10 s");
+    });
+    stopping
+        .join()
+        .expect("stop did not panic")
+        .expect("serve_until ends cleanly");
+    assert!(!socket.exists(), "the socket file is removed");
+    rt.block_on(settles("threads after the stop", threads_before, threads));
+}
