@@ -7,6 +7,10 @@ use crate::{Fault, Limits};
 /// A linear scan over bytes that skips strings, so a hostile document is
 /// refused before any recursive parse begins.
 pub(super) fn check(json: &str, max: usize, limits: &Limits) -> Result<(), Fault> {
+    // Every level takes at least one byte: short text cannot nest too deep.
+    if json.len() <= max {
+        return Ok(());
+    }
     let mut depth = 0usize;
     let mut bytes = json.bytes();
     while let Some(b) = bytes.next() {

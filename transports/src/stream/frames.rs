@@ -111,6 +111,8 @@ struct JsonScan {
 pub(crate) struct Frames {
     buf: BytesMut,
     scan: JsonScan,
+    /// A `Content-Length` header section read, its body not yet complete.
+    head: Option<Head>,
     limit: usize,
 }
 
@@ -129,6 +131,7 @@ impl Frames {
         Frames {
             buf: BytesMut::with_capacity(8 * 1024),
             scan: JsonScan::default(),
+            head: None,
             limit,
         }
     }
@@ -249,54 +252,103 @@ impl Frames {
 
     /// Cuts one `Content-Length` frame off the buffer, if it holds one.
     fn parse_content_length(&mut self) -> Result<Option<Frame>, FrameError> {
-        let blank = self
-            .buf
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        self.buf.advance(blank);
-        let Some(end) = find_blank_line(&self.buf) else {
-            if self.buf.len() > MAX_HEADERS {
+        let head = match self.head.take() {
+            Some(head) => head,
+            None => {
+                let blank = self
+                    .buf
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count();
+                self.buf.advance(blank);
+                match read_head(&self.buf)? {
+                    Some(head) => head,
+                    None => return Ok(None),
+                }
+            }
+        };
+        if head.body > self.limit {
+            return Err(FrameError::TooLarge);
+        }
+        let whole = head.len + head.body;
+        if self.buf.len() < whole {
+            // The header section is kept parsed while the body arrives.
+            self.buf.reserve(whole - self.buf.len());
+            self.head = Some(head);
+            return Ok(None);
+        }
+        self.buf.advance(head.len);
+        let body = self.buf.split_to(head.body).freeze();
+        Ok(Some(Frame {
+            body,
+            protocol: head.protocol,
+        }))
+    }
+}
+
+/// A `Content-Length` header section: its length with the blank line, the
+/// body's length, and the protocol its `Content-Type` names.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    len: usize,
+    body: usize,
+    protocol: Option<Protocol>,
+}
+
+/// Reads the header section at the start of `buf`, if it is complete.
+fn read_head(buf: &[u8]) -> Result<Option<Head>, FrameError> {
+    let mut at = 0;
+    let mut body = None;
+    let mut protocol = None;
+    loop {
+        let Some(end) = memchr::memchr(b'\n', &buf[at..]) else {
+            if buf.len() > MAX_HEADERS {
                 return Err(FrameError::Malformed("header section too long"));
             }
             return Ok(None);
         };
-        let head = std::str::from_utf8(&self.buf[..end.start])
-            .map_err(|_| FrameError::Malformed("headers are not text"))?;
-        let mut length = None;
-        let mut protocol = None;
-        for line in head.lines() {
-            let Some((name, value)) = line.split_once(':') else {
-                return Err(FrameError::Malformed("a header line without a colon"));
+        let line = &buf[at..at + end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        at += end + 1;
+        if line.is_empty() {
+            break;
+        }
+        if at > MAX_HEADERS {
+            return Err(FrameError::Malformed("header section too long"));
+        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return Err(FrameError::Malformed("a header line without a colon"));
+        };
+        let name = line[..colon].trim_ascii();
+        let value = line[colon + 1..].trim_ascii();
+        if name.eq_ignore_ascii_case(b"content-length") {
+            let digits = std::str::from_utf8(value)
+                .ok()
+                .filter(|v| !v.starts_with('+'));
+            body = Some(
+                digits
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .ok_or(FrameError::Malformed("Content-Length is not a number"))?,
+            );
+        } else if name.eq_ignore_ascii_case(b"content-type") {
+            let names = |word: &[u8]| {
+                value
+                    .windows(word.len())
+                    .any(|w| w.eq_ignore_ascii_case(word))
             };
-            let value = value.trim();
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = Some(
-                    value
-                        .parse::<usize>()
-                        .map_err(|_| FrameError::Malformed("Content-Length is not a number"))?,
-                );
-            } else if name.trim().eq_ignore_ascii_case("content-type") {
-                let value = value.to_ascii_lowercase();
-                if value.contains("xml") {
-                    protocol = Some(Protocol::XmlRpc);
-                } else if value.contains("json") {
-                    protocol = Some(Protocol::JsonRpc);
-                }
+            if names(b"xml") {
+                protocol = Some(Protocol::XmlRpc);
+            } else if names(b"json") {
+                protocol = Some(Protocol::JsonRpc);
             }
         }
-        let length = length.ok_or(FrameError::Malformed("no Content-Length header"))?;
-        if length > self.limit {
-            return Err(FrameError::TooLarge);
-        }
-        if self.buf.len() < end.end + length {
-            self.buf.reserve(end.end + length - self.buf.len());
-            return Ok(None);
-        }
-        self.buf.advance(end.end);
-        let body = self.buf.split_to(length).freeze();
-        Ok(Some(Frame { body, protocol }))
     }
+    let body = body.ok_or(FrameError::Malformed("no Content-Length header"))?;
+    Ok(Some(Head {
+        len: at,
+        body,
+        protocol,
+    }))
 }
 
 /// Reads frames from an async stream. Every read goes into the buffer, so
@@ -356,19 +408,6 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 };
             }
         }
-    }
-}
-
-/// Where the header section ends: the blank line (`\r\n\r\n` or `\n\n`).
-fn find_blank_line(buf: &[u8]) -> Option<std::ops::Range<usize>> {
-    let crlf = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i..i + 4);
-    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| i..i + 2);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(if a.start <= b.start { a } else { b }),
-        (a, b) => a.or(b),
     }
 }
 
@@ -452,6 +491,53 @@ mod tests {
         );
         for step in 1..stream.len() {
             assert_eq!(cut(step), whole, "step {step}");
+        }
+    }
+
+    #[test]
+    fn content_length_frames_cut_the_same_whatever_the_reads() {
+        let stream: &[u8] =
+            b"Content-Length: 3\r\nContent-Type: application/json-rpc\r\n\r\n{ }\r\n\
+            content-type:TEXT/XML\ncontent-length:  5 \n\n<a/>\nContent-Length: 0\r\n\r\n";
+        let cut = |step: usize| {
+            let mut frames = Frames::new(1024);
+            let mut got = Vec::new();
+            for chunk in stream.chunks(step) {
+                frames.extend(chunk);
+                while let Some(frame) = frames.next(Framing::ContentLength).unwrap() {
+                    got.push((frame.body, frame.protocol));
+                }
+            }
+            got
+        };
+        let whole = cut(stream.len());
+        assert_eq!(
+            whole,
+            [
+                (Bytes::from_static(b"{ }"), Some(Protocol::JsonRpc)),
+                (Bytes::from_static(b"<a/>\n"), Some(Protocol::XmlRpc)),
+                (Bytes::new(), None),
+            ]
+        );
+        for step in 1..stream.len() {
+            assert_eq!(cut(step), whole, "step {step}");
+        }
+        for bad in [
+            &b"Content-Length: x\r\n\r\n"[..],
+            b"Content-Length: +1\r\n\r\n",
+            b"Content-Type: text/xml\r\n\r\n",
+            b"no colon\r\n\r\n",
+        ] {
+            let mut frames = Frames::new(1024);
+            frames.extend(bad);
+            assert!(
+                matches!(
+                    frames.next(Framing::ContentLength),
+                    Err(FrameError::Malformed(_))
+                ),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
