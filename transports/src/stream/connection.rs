@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes};
-use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::watch;
 
 use super::StreamConfig;
-use super::frames::{Frame, FrameError, FrameReader, Framing, write_frame};
+use super::frames::{Frame, FrameReader, Framing, write_frame};
 use crate::{Handler, Peer, Protocol, Reply, Request};
 
 /// Who is on the other end, for the handler.
@@ -83,39 +83,57 @@ pub(crate) async fn serve_frames<R, W, H>(
         tokio::select! {
             biased;
             Some(reply) = in_flight.next(), if !in_flight.is_empty() => {
-                if send(&mut writer, framing, &reply, &mut out).await.is_err() {
+                // Every other answer ready now leaves in the same write.
+                out.clear();
+                append(framing, &reply, &mut out);
+                while let Some(Some(reply)) = in_flight.next().now_or_never() {
+                    append(framing, &reply, &mut out);
+                }
+                if send(&mut writer, &out).await.is_err() {
                     return;
                 }
             }
             frame = reader.next(framing), if reading && in_flight.len() < config.max_in_flight => {
-                match frame {
-                    Ok(Some(frame)) if is_xml(&frame) => {
-                        // XML-RPC has no id: answer it after everything
-                        // before it, and before anything after it.
-                        while let Some(reply) = in_flight.next().await {
-                            if send(&mut writer, framing, &reply, &mut out).await.is_err() {
+                // Frames that came in the same read join before any answer
+                // is written.
+                let mut next = Some(frame);
+                while let Some(frame) = next.take() {
+                    match frame {
+                        Ok(Some(frame)) if is_xml(&frame) => {
+                            // XML-RPC has no id: answer it after everything
+                            // before it, and before anything after it.
+                            while let Some(reply) = in_flight.next().await {
+                                out.clear();
+                                append(framing, &reply, &mut out);
+                                if send(&mut writer, &out).await.is_err() {
+                                    return;
+                                }
+                            }
+                            let reply = answer(handler.clone(), frame, origin).await;
+                            out.clear();
+                            append(framing, &reply, &mut out);
+                            if send(&mut writer, &out).await.is_err() {
                                 return;
                             }
                         }
-                        let reply = answer(handler.clone(), frame, origin).await;
-                        if send(&mut writer, framing, &reply, &mut out).await.is_err() {
-                            return;
+                        Ok(Some(frame)) => in_flight.push(answer(handler.clone(), frame, origin)),
+                        Ok(None) => reading = false,
+                        Err(error) => {
+                            reading = false;
+                            if let Some(reason) = error.reason() {
+                                tracing::debug!(reason, transport = origin.transport, "closing a connection");
+                                // The calls before the bad bytes are answered first.
+                                out.clear();
+                                while let Some(reply) = in_flight.next().await {
+                                    append(framing, &reply, &mut out);
+                                }
+                                append(framing, &parse_error(reason), &mut out);
+                                let _ = send(&mut writer, &out).await;
+                            }
                         }
                     }
-                    Ok(Some(frame)) => in_flight.push(answer(handler.clone(), frame, origin)),
-                    Ok(None) => reading = false,
-                    Err(error) => {
-                        reading = false;
-                        let reason = match error {
-                            FrameError::TooLarge => Some("frame larger than the body limit"),
-                            FrameError::Malformed(why) => Some(why),
-                            FrameError::Io(_) => None,
-                        };
-                        if let Some(reason) = reason {
-                            tracing::debug!(reason, transport = origin.transport, "closing a connection");
-                            let reply = parse_error(reason);
-                            let _ = send(&mut writer, framing, &reply, &mut out).await;
-                        }
+                    if reading && in_flight.len() < config.max_in_flight {
+                        next = reader.buffered(framing).transpose().map(|f| f.map(Some));
                     }
                 }
             }
@@ -158,19 +176,19 @@ pub(crate) fn parse_error(reason: &str) -> Reply {
     }
 }
 
-/// Writes a reply in the connection's framing; a notification's empty
-/// reply writes nothing.
-async fn send<W: AsyncWrite + Unpin>(
-    writer: &mut W,
-    framing: Framing,
-    reply: &Reply,
-    out: &mut Vec<u8>,
-) -> io::Result<()> {
-    if reply.body.is_empty() {
+/// Appends a reply in the connection's framing; a notification's empty
+/// reply adds nothing.
+fn append(framing: Framing, reply: &Reply, out: &mut Vec<u8>) {
+    if !reply.body.is_empty() {
+        write_frame(framing, &reply.body, out);
+    }
+}
+
+/// Writes what [`append`] gathered, if anything.
+async fn send<W: AsyncWrite + Unpin>(writer: &mut W, out: &[u8]) -> io::Result<()> {
+    if out.is_empty() {
         return Ok(());
     }
-    out.clear();
-    write_frame(framing, &reply.body, out);
     writer.write_all(out).await?;
     writer.flush().await
 }

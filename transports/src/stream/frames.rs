@@ -69,6 +69,18 @@ pub(crate) enum FrameError {
     Io(io::Error),
 }
 
+impl FrameError {
+    /// What to tell the peer before closing: nothing when the stream itself
+    /// failed.
+    pub(crate) fn reason(&self) -> Option<&'static str> {
+        match self {
+            FrameError::TooLarge => Some("frame larger than the body limit"),
+            FrameError::Malformed(why) => Some(why),
+            FrameError::Io(_) => None,
+        }
+    }
+}
+
 impl std::fmt::Display for FrameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -392,6 +404,12 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     /// connection to an HTTP server.
     pub(crate) fn into_parts(self) -> (Bytes, R) {
         (self.frames.into_bytes(), self.io)
+    }
+
+    /// The next frame already read, without reading more; `Ok(None)` when
+    /// no whole frame is buffered.
+    pub(crate) fn buffered(&mut self, framing: Framing) -> Result<Option<Frame>, FrameError> {
+        self.frames.next(framing)
     }
 
     /// The next frame; `Ok(None)` when the stream ends between frames.

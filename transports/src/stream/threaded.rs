@@ -26,7 +26,7 @@ use tokio::sync::{Semaphore, watch};
 
 use super::StreamConfig;
 use super::connection::{Origin, Prefixed, parse_error};
-use super::frames::{Detected, FrameError, Frames, Framing, write_frame};
+use super::frames::{Detected, Frames, Framing, write_frame};
 use crate::{Handler, Peer, Reply, Request};
 
 /// Bytes taken from the socket per read.
@@ -236,11 +236,7 @@ impl<H: Handler> Connection<H> {
                 }
             };
             if let Err(error) = cut {
-                let reason = match error {
-                    FrameError::TooLarge => "frame larger than the body limit",
-                    FrameError::Malformed(why) => why,
-                    FrameError::Io(_) => "unreadable frame",
-                };
+                let reason = error.reason().unwrap_or("unreadable frame");
                 tracing::debug!(
                     reason,
                     transport = self.origin.transport,
