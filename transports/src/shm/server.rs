@@ -25,6 +25,7 @@ use super::layout::{Hello, Layout};
 use super::ring::End;
 use super::wait::{Stop, Waiter, Watch, peer_alive};
 use crate::stream::LocalListener;
+use crate::stream::next_connection;
 use crate::{Handler, Peer, Request};
 
 /// Request buffers larger than this are not kept between calls.
@@ -66,22 +67,10 @@ pub async fn serve_shm<H: Handler>(
     let slots = u32::try_from(config.max_connections).unwrap_or(u32::MAX >> 3);
     let permits = Arc::new(Semaphore::new(slots as usize));
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    tracing::warn!(error = %e, transport = "shm", "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    let mut accept = || listener.accept();
+    while let Some((permit, (stream, peer))) =
+        next_connection(&permits, &mut accept, shutdown.as_mut(), "shm").await
+    {
         let stream = match stream.into_std().and_then(|s| {
             s.set_nonblocking(false)?;
             Ok(s)

@@ -3,12 +3,13 @@
 
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::StreamConfig;
@@ -82,20 +83,10 @@ where
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         while connections.try_join_next().is_some() {}
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let (io, peer) = tokio::select! {
-            accepted = accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    tracing::warn!(error = %e, transport, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
+        let Some((permit, (io, peer))) =
+            next_connection(&permits, &mut accept, shutdown.as_mut(), transport).await
+        else {
+            break;
         };
         let origin = Origin { transport, peer };
         let connection =
@@ -109,4 +100,36 @@ where
     let _ = stop.send(true);
     while connections.join_next().await.is_some() {}
     Ok(())
+}
+
+/// Waits for a free connection slot, then for a connection; `None` once
+/// `shutdown` resolves. A failed accept is logged and retried after a pause,
+/// so a shortage of descriptors does not spin.
+pub(crate) async fn next_connection<A, F, T, S>(
+    permits: &Arc<Semaphore>,
+    accept: &mut A,
+    mut shutdown: Pin<&mut S>,
+    transport: &'static str,
+) -> Option<(OwnedSemaphorePermit, T)>
+where
+    A: FnMut() -> F,
+    F: Future<Output = io::Result<T>>,
+    S: Future<Output = ()>,
+{
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = shutdown.as_mut() => return None,
+        };
+        tokio::select! {
+            accepted = accept() => match accepted {
+                Ok(connection) => return Some((permit, connection)),
+                Err(e) => {
+                    tracing::warn!(error = %e, transport, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            () = shutdown.as_mut() => return None,
+        }
+    }
 }

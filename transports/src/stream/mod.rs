@@ -8,8 +8,13 @@
 //! --unix-socket` and supervisor-style XML-RPC clients.
 //!
 //! Many calls may be in flight on one connection. JSON-RPC answers go out
-//! as they finish, to be matched by id; XML-RPC has no id, so XML-RPC calls
-//! on a stream are answered in order.
+//! as they finish, to be matched by id (answers ready together share one
+//! write); XML-RPC has no id, so XML-RPC calls on a stream are answered in
+//! order.
+//!
+//! Connections are tasks of the async runtime, or, with
+//! [`StreamConfig::thread_per_connection`], each on a thread of its own with
+//! blocking I/O (the `threaded` module).
 
 mod client;
 mod config;
@@ -26,6 +31,7 @@ mod windows;
 
 pub use client::{StreamClient, StreamClientError};
 pub use config::StreamConfig;
+pub(crate) use listen::next_connection;
 pub use listen::{serve_local, serve_tcp};
 pub use stdio::serve_stdio;
 #[cfg(unix)]

@@ -27,6 +27,7 @@ use tokio::sync::{Semaphore, watch};
 use super::StreamConfig;
 use super::connection::{Origin, Prefixed, parse_error};
 use super::frames::{Detected, Frames, Framing, write_frame};
+use super::listen::next_connection;
 use crate::{Handler, Peer, Reply, Request};
 
 /// Bytes taken from the socket per read.
@@ -148,22 +149,9 @@ where
     let slots = u32::try_from(config.max_connections).unwrap_or(u32::MAX >> 3);
     let permits = Arc::new(Semaphore::new(slots as usize));
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let (socket, peer) = tokio::select! {
-            accepted = accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    tracing::warn!(error = %e, transport, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    while let Some((permit, (socket, peer))) =
+        next_connection(&permits, &mut accept, shutdown.as_mut(), transport).await
+    {
         let registered = match open.register(&socket) {
             Ok(registered) => registered,
             Err(e) => {
