@@ -252,6 +252,9 @@ pub fn decode_response<'a, T: Deserialize<'a>>(
 /// The integer id of a JSON-RPC answer, to match it to its call; `None` for
 /// anything else (an XML-RPC answer, a null or string id).
 pub fn answer_id(body: &[u8]) -> Option<i64> {
+    if let Some(id) = trailing_id(body) {
+        return Some(id);
+    }
     #[derive(Deserialize)]
     struct IdOnly<'a> {
         #[serde(borrow, default)]
@@ -262,4 +265,56 @@ pub fn answer_id(body: &[u8]) -> Option<i64> {
     }
     let parsed: IdOnly<'_> = serde_json::from_slice(body).ok()?;
     parsed.id?.get().parse().ok()
+}
+
+/// The id of an answer whose object ends with an integer `"id"` member, as
+/// diglot and most servers write it, read without parsing the rest. Only
+/// the outermost object can end the body with `"id":N}`: a nested one
+/// would leave another `}` after it, and inside a string the quotes would
+/// be escaped.
+fn trailing_id(body: &[u8]) -> Option<i64> {
+    let body = body.trim_ascii_end().strip_suffix(b"}")?.trim_ascii_end();
+    let digits = body
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit() || **b == b'-')
+        .count();
+    let (head, number) = body.split_at(body.len() - digits);
+    let head = head.trim_ascii_end().strip_suffix(b":")?.trim_ascii_end();
+    let head = head.strip_suffix(b"\"id\"")?;
+    // `"id"` must be a key of this object, not the end of a longer string.
+    if !matches!(head.trim_ascii_end().last(), Some(b',' | b'{')) {
+        return None;
+    }
+    std::str::from_utf8(number).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answer_id;
+
+    #[test]
+    fn answer_ids_with_and_without_the_trailing_shortcut() {
+        let cases: [(&str, Option<i64>); 10] = [
+            (r#"{"jsonrpc":"2.0","result":3,"id":1}"#, Some(1)),
+            (
+                "{\"jsonrpc\":\"2.0\",\"result\":3, \"id\" : -42 }\n",
+                Some(-42),
+            ),
+            (r#"{"id":7,"jsonrpc":"2.0","result":{"id":5}}"#, Some(7)),
+            (r#"{"jsonrpc":"2.0","result":{"id":5}}"#, None),
+            (r#"{"jsonrpc":"2.0","result":"a\"id\":5}"}"#, None),
+            (r#"{"jsonrpc":"2.0","result":[{"id":5}],"id":"5"}"#, None),
+            (r#"{"jsonrpc":"2.0","result":null,"id":null}"#, None),
+            (
+                r#"{"jsonrpc":"2.0","error":{"code":1,"message":"m"},"id":9}"#,
+                Some(9),
+            ),
+            (r#"{"jsonrpc":"2.0","result":1,"xid":9}"#, None),
+            ("<methodResponse/>", None),
+        ];
+        for (body, id) in cases {
+            assert_eq!(answer_id(body.as_bytes()), id, "{body}");
+        }
+    }
 }
