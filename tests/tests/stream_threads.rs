@@ -8,7 +8,9 @@
 //! * a call that awaits (`probe.delayed`) is answered on the runtime while
 //!   its connection's thread waits, and a per-call timeout still applies;
 //! * a stop lets the call in flight finish and be answered, closes the idle
-//!   connections, and leaves no connection thread behind.
+//!   connections, and leaves no connection thread behind;
+//! * a client that sends calls and never reads its answers does not hold a
+//!   stop forever: its thread, blocked writing, is cut off after the grace.
 
 #![cfg(target_os = "linux")]
 
@@ -190,5 +192,43 @@ fn a_stop_answers_the_call_in_flight_and_leaves_no_thread() {
         .expect("stop did not panic")
         .expect("serve_until ends cleanly");
     assert!(!socket.exists(), "the socket file is removed");
+    rt.block_on(settles("threads after the stop", threads_before, threads));
+}
+
+#[test]
+fn a_client_that_never_reads_is_cut_off_after_the_stop_grace() {
+    let _serial = serial();
+    let fixture = threaded();
+    let threads_before = threads();
+    let Fixture { server, rt, dir } = fixture;
+    let socket = dir.join("rpc.sock");
+    // Calls written and never read: the server's answers fill both socket
+    // buffers and its thread blocks in `write`.
+    let deaf = rt.block_on(async {
+        let mut deaf = raw_unix(&socket).await;
+        let calls = "{\"jsonrpc\":\"2.0\",\"method\":\"calc.echo\",\"params\":[\"0123456789abcdef0123456789abcdef\"],\"id\":1}\n"
+            .repeat(200);
+        let mut written = 0;
+        while written < 64 << 20 {
+            match tokio::time::timeout(Duration::from_millis(500), deaf.write_all(calls.as_bytes())).await {
+                Ok(Ok(())) => written += calls.len(),
+                Ok(Err(e)) => panic!("writing the calls: {e}"),
+                // The server stopped reading: it is stuck writing to us.
+                Err(_) => break,
+            }
+        }
+        assert!(written < 64 << 20, "the server kept reading 64 MiB of calls");
+        deaf
+    });
+    let started = Instant::now();
+    server
+        .stop_within(Duration::from_secs(30))
+        .expect("serve_until ends cleanly");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(20),
+        "the stop waited {took:?}, not the 10 s grace"
+    );
+    drop(deaf);
     rt.block_on(settles("threads after the stop", threads_before, threads));
 }

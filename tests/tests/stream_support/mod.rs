@@ -180,12 +180,19 @@ impl Running {
 
     /// Asks the server to stop and waits (at most 10 s) for `serve_until`
     /// to return. Call it from outside the runtime.
-    pub fn stop(mut self) -> io::Result<()> {
+    pub fn stop(self) -> io::Result<()> {
+        self.stop_within(Duration::from_secs(10))
+    }
+
+    /// [`stop`](Self::stop), waiting at most `limit`.
+    pub fn stop_within(mut self, limit: Duration) -> io::Result<()> {
         self.stop.take().map(|s| s.send(()));
         let served = self.served.take().expect("not stopped yet");
         self.handle
-            .block_on(async { tokio::time::timeout(Duration::from_secs(10), served).await })
-            .expect("serve_until returns within 10 s of the shutdown signal")
+            .block_on(async { tokio::time::timeout(limit, served).await })
+            .unwrap_or_else(|_| {
+                panic!("serve_until returns within {limit:?} of the shutdown signal")
+            })
             .expect("the server task did not panic")
     }
 }

@@ -9,7 +9,8 @@
 //! so calls on one connection run one at a time, in order.
 //!
 //! Stopping the server shuts the read side of every connection: each thread
-//! answers the frames it has already read and exits.
+//! answers the frames it has already read and exits. A thread still blocked
+//! writing to a client that does not read is cut off 10 s later.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -32,6 +33,10 @@ use crate::{Handler, Peer, Reply, Request};
 
 /// Bytes taken from the socket per read.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// How long a stopping server lets connections finish writing answers
+/// before it ends them anyway.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// A connected socket a thread can serve with blocking calls.
 pub(crate) trait BlockingSocket: Read + Write + Send + Sized + 'static {
@@ -86,7 +91,7 @@ impl BlockingSocket for std::os::unix::net::UnixStream {
 #[derive(Default)]
 struct OpenSockets {
     next: AtomicU64,
-    sockets: Mutex<HashMap<u64, Box<dyn Fn() + Send>>>,
+    sockets: Mutex<HashMap<u64, Box<dyn Fn(Shutdown) + Send>>>,
 }
 
 impl OpenSockets {
@@ -94,8 +99,8 @@ impl OpenSockets {
     fn register<S: BlockingSocket>(self: &Arc<Self>, socket: &S) -> io::Result<Registered> {
         let clone = socket.try_clone()?;
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let shut: Box<dyn Fn() + Send> = Box::new(move || {
-            let _ = clone.shutdown(Shutdown::Read);
+        let shut: Box<dyn Fn(Shutdown) + Send> = Box::new(move |how| {
+            let _ = clone.shutdown(how);
         });
         self.lock().insert(id, shut);
         Ok(Registered {
@@ -104,13 +109,13 @@ impl OpenSockets {
         })
     }
 
-    fn shut_all(&self) {
+    fn shut_all(&self, how: Shutdown) {
         for shut in self.lock().values() {
-            shut();
+            shut(how);
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Box<dyn Fn() + Send>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Box<dyn Fn(Shutdown) + Send>>> {
         self.sockets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -178,10 +183,15 @@ where
         }
     }
     let _ = stop.send(true);
-    open.shut_all();
-    // Each connection (thread, or HTTP task it became) holds a permit until
-    // it ends.
-    let _all = permits.acquire_many(slots).await;
+    open.shut_all(Shutdown::Read);
+    // Each connection thread holds a permit until it ends. One still
+    // writing to a client that stopped reading is cut off after a grace.
+    let all = tokio::time::timeout(STOP_GRACE, permits.acquire_many(slots)).await;
+    if all.is_err() {
+        tracing::warn!(transport, "ending connections stuck writing");
+        open.shut_all(Shutdown::Both);
+        let _all = permits.acquire_many(slots).await;
+    }
     Ok(())
 }
 
