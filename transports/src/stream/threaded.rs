@@ -86,12 +86,15 @@ impl BlockingSocket for std::os::unix::net::UnixStream {
     }
 }
 
+/// Shuts one connection's socket from outside its thread.
+type Shut = Box<dyn Fn(Shutdown) + Send>;
+
 /// A second handle on every open connection's socket, so that a stop can
 /// wake threads blocked in `read`.
 #[derive(Default)]
 struct OpenSockets {
     next: AtomicU64,
-    sockets: Mutex<HashMap<u64, Box<dyn Fn(Shutdown) + Send>>>,
+    sockets: Mutex<HashMap<u64, Shut>>,
 }
 
 impl OpenSockets {
@@ -99,7 +102,7 @@ impl OpenSockets {
     fn register<S: BlockingSocket>(self: &Arc<Self>, socket: &S) -> io::Result<Registered> {
         let clone = socket.try_clone()?;
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let shut: Box<dyn Fn(Shutdown) + Send> = Box::new(move |how| {
+        let shut: Shut = Box::new(move |how| {
             let _ = clone.shutdown(how);
         });
         self.lock().insert(id, shut);
@@ -115,7 +118,7 @@ impl OpenSockets {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Box<dyn Fn(Shutdown) + Send>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Shut>> {
         self.sockets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
