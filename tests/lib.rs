@@ -8,6 +8,7 @@
 //! examples themselves.
 
 pub mod process;
+pub mod tempdir;
 
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/introduction.md")]

@@ -94,38 +94,7 @@ pub fn dispatcher(limits: Limits, slow: SlowImpl) -> Dispatcher {
 // Temporary directories, runtimes, the in-process server
 // ---------------------------------------------------------------------------
 
-/// A fresh directory under the system temp dir, removed on drop; its path
-/// is short enough for a socket.
-#[derive(Debug)]
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    /// Creates a directory no other test (or test run) uses.
-    pub fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "diglot-shm-{}-{}-{nanos:x}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    /// A path inside it.
-    pub fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use diglot_tests::tempdir::TempDir;
 
 /// A multi-thread runtime for a test.
 pub fn runtime() -> Runtime {
