@@ -2,12 +2,13 @@
 //! `taskset`, prints one line per measurement, then the idle cost and a
 //! summary against the targets.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::harness::{self, Pinning, Running, Sample, measure};
 use crate::{BoxError, Flags, Payload};
 
 const USAGE: &str = "usage: shm_bench [--rounds 3] [--calls 20000] [--payloads add,1KiB,64KiB,1MiB]
@@ -36,14 +37,6 @@ Last, the idle cost: a fresh calculator serving only --shm, --idle-clients
 blocking clients that each make one call and then sit idle, and the
 server's CPU time (utime + stime from /proc/PID/stat) over --idle-s seconds.";
 
-/// One measurement.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    p50_ns: u64,
-    p99_ns: u64,
-    calls_per_s: f64,
-}
-
 /// All rounds of one transport and payload.
 struct Row {
     transport: String,
@@ -53,37 +46,10 @@ struct Row {
     samples: Vec<Sample>,
 }
 
-fn mid<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
-    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-    v[(v.len() - 1) / 2]
-}
-
 impl Row {
     /// The median of each figure over the rounds.
     fn median(&self) -> Sample {
-        Sample {
-            p50_ns: mid(self.samples.iter().map(|s| s.p50_ns).collect()),
-            p99_ns: mid(self.samples.iter().map(|s| s.p99_ns).collect()),
-            calls_per_s: mid(self.samples.iter().map(|s| s.calls_per_s).collect()),
-        }
-    }
-}
-
-/// A child process, killed and reaped when dropped.
-struct Running {
-    child: Child,
-}
-
-impl Running {
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        Sample::median(&self.samples)
     }
 }
 
@@ -104,20 +70,12 @@ impl Drop for Scratch {
 struct Launcher {
     exe: PathBuf,
     calculator: PathBuf,
-    taskset: bool,
+    pinning: Pinning,
 }
 
 impl Launcher {
     fn command(&self, cpu: usize, program: &Path, args: &[String]) -> Command {
-        let mut command = if self.taskset {
-            let mut c = Command::new("taskset");
-            c.arg("-c").arg(cpu.to_string()).arg(program);
-            c
-        } else {
-            Command::new(program)
-        };
-        command.args(args);
-        command
+        self.pinning.command(cpu, program, args)
     }
 
     /// Starts `program` and waits (up to 10 s) for a line of its stdout
@@ -169,83 +127,18 @@ impl Launcher {
     /// Runs one role of this binary to its end (at most `limit`) and
     /// reads its `p50_ns=… p99_ns=… calls_per_s=…` line.
     fn measure(&self, cpu: usize, args: &[String], limit: Duration) -> Result<Sample, BoxError> {
-        let mut child = self
-            .command(cpu, &self.exe, args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {args:?}: {e}"))?;
-        let mut stdout = child.stdout.take().expect("piped");
-        let mut running = Running { child };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut out = String::new();
-            let _ = stdout.read_to_string(&mut out);
-            let _ = tx.send(out);
-        });
-        // The reader finishes when the client exits (or is killed on drop).
-        let out = rx
-            .recv_timeout(limit)
-            .map_err(|_| format!("{args:?} took longer than {limit:?}"))?;
-        let status = running.child.wait()?;
-        if !status.success() {
-            return Err(format!("{args:?} failed ({status})").into());
-        }
-        parse_sample(&out).ok_or_else(|| format!("unreadable output {out:?}").into())
+        measure(
+            self.command(cpu, &self.exe, args),
+            &format!("{args:?}"),
+            limit,
+        )
     }
-}
-
-fn parse_sample(out: &str) -> Option<Sample> {
-    let field = |name: &str| {
-        out.split_whitespace()
-            .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
-    };
-    Some(Sample {
-        p50_ns: field("p50_ns")?.parse().ok()?,
-        p99_ns: field("p99_ns")?.parse().ok()?,
-        calls_per_s: field("calls_per_s")?.parse().ok()?,
-    })
 }
 
 fn list(flags: &Flags, name: &str, default: &str) -> Vec<String> {
-    flags
-        .text(name)
-        .unwrap_or(default)
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    harness::list(flags.text(name), default)
 }
 
-fn load_average() -> String {
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    load.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn machine_notes(taskset: bool) {
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
-                .map(|(_, m)| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    println!("# machine: {cpus} CPUs, {model}");
-    println!(
-        "# load average before: {} (anything busy skews the figures)",
-        load_average()
-    );
-    if !taskset {
-        println!("# taskset (util-linux) not found: processes are NOT pinned");
-    }
-}
-
-/// The calculator beside this binary (`target/release/examples/`).
 fn find_calculator(flags: &Flags, exe: &Path) -> Result<PathBuf, BoxError> {
     let path = match flags.text("calculator") {
         Some(path) => PathBuf::from(path),
@@ -297,13 +190,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         }
     }
 
-    let taskset = Command::new("taskset")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    machine_notes(taskset);
+    let pinning = Pinning::detect();
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     if server_cpu.max(client_cpu) >= cpus {
         return Err(format!("CPUs {server_cpu} and {client_cpu} are not both available").into());
@@ -312,7 +199,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     let launcher = Launcher {
         calculator: find_calculator(&flags, &exe)?,
         exe,
-        taskset,
+        pinning,
     };
     let pid = std::process::id();
     let scratch = Scratch {
@@ -421,7 +308,10 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         }
     }
     drop(server);
-    println!("# load average after the latency runs: {}", load_average());
+    println!(
+        "# load average after the latency runs: {}",
+        harness::load_average()
+    );
 
     let idle = if idle_clients > 0 {
         Some(idle_cost(

@@ -148,12 +148,6 @@ impl Flags {
     }
 }
 
-/// Nanoseconds in `elapsed`.
-#[cfg(target_os = "linux")]
-fn nanos(elapsed: std::time::Duration) -> u64 {
-    u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
-}
-
 /// What one client run measured: round trips in nanoseconds (sorted) and
 /// the calls per second of the timed calls back to back.
 #[cfg(target_os = "linux")]
@@ -167,12 +161,8 @@ impl Measured {
     /// Prints `p50_ns=… p99_ns=… calls_per_s=…`, the line the driver reads.
     fn print(mut self) {
         self.round_trips.sort_unstable();
-        println!(
-            "p50_ns={} p99_ns={} calls_per_s={:.0}",
-            percentile(&self.round_trips, 50),
-            percentile(&self.round_trips, 99),
-            self.round_trips.len() as f64 / self.total.as_secs_f64()
-        );
+        let calls_per_s = self.round_trips.len() as f64 / self.total.as_secs_f64();
+        harness::print_figures(&self.round_trips, calls_per_s);
     }
 }
 
@@ -186,15 +176,12 @@ fn samples(n: usize) -> Vec<u64> {
     v
 }
 
-/// The nearest-rank percentile of sorted values.
 #[cfg(target_os = "linux")]
-fn percentile(sorted: &[u64], p: usize) -> u64 {
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
+#[path = "../bench_harness/mod.rs"]
+mod harness;
 
 #[cfg(target_os = "linux")]
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use harness::{BoxError, nanos};
 
 #[cfg(target_os = "linux")]
 fn main() {

@@ -19,6 +19,7 @@ use diglot::transport::stream::LocalName;
 use diglot::{Protocol, StreamConnection};
 use diglot_examples::calc::CalculatorClient;
 
+use crate::harness::{nanos, print_figures};
 use crate::{BoxError, CL_REQUEST, CL_RESPONSE, Endpoint, Flags, LINE_REQUEST, LINE_RESPONSE};
 
 /// How long any single exchange may take before the client gives up.
@@ -58,23 +59,8 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         other => return Err(format!("unknown client `{other}`").into()),
     };
     measured.round_trips.sort_unstable();
-    println!(
-        "p50_ns={} p99_ns={} calls_per_s={:.0}",
-        percentile(&measured.round_trips, 50),
-        percentile(&measured.round_trips, 99),
-        measured.calls_per_s
-    );
+    print_figures(&measured.round_trips, measured.calls_per_s);
     Ok(())
-}
-
-/// The nearest-rank percentile of sorted values.
-fn percentile(sorted: &[u64], p: usize) -> u64 {
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-fn nanos(elapsed: Duration) -> u64 {
-    u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// A blocking socket client sending `request` and expecting `response`.

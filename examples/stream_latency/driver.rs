@@ -1,12 +1,13 @@
 //! The driver: starts the servers and clients pinned with `taskset`,
 //! prints one line per measurement, then a summary table.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::harness::{self, Pinning, Running, Sample, measure};
 use crate::{BoxError, Endpoint, Flags};
 
 const USAGE: &str = "usage: stream_latency [--rounds 3] [--calls 20000] [--warmup 2000]
@@ -99,14 +100,6 @@ const KINDS: [Kind; 9] = [
     },
 ];
 
-/// One measurement.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    p50_ns: u64,
-    p99_ns: u64,
-    calls_per_s: f64,
-}
-
 /// All rounds of one kind on one transport and placement.
 struct Row {
     transport: &'static str,
@@ -119,27 +112,7 @@ struct Row {
 impl Row {
     /// The median of each figure over the rounds.
     fn median(&self) -> Sample {
-        fn mid<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
-            v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-            v[(v.len() - 1) / 2]
-        }
-        Sample {
-            p50_ns: mid(self.samples.iter().map(|s| s.p50_ns).collect()),
-            p99_ns: mid(self.samples.iter().map(|s| s.p99_ns).collect()),
-            calls_per_s: mid(self.samples.iter().map(|s| s.calls_per_s).collect()),
-        }
-    }
-}
-
-/// A child process, killed and reaped when dropped.
-struct Running {
-    child: Child,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        Sample::median(&self.samples)
     }
 }
 
@@ -155,20 +128,12 @@ impl Drop for TempDir {
 /// How to start this binary pinned to a CPU.
 struct Launcher {
     exe: PathBuf,
-    taskset: bool,
+    pinning: Pinning,
 }
 
 impl Launcher {
     fn command(&self, cpu: usize, args: &[String]) -> Command {
-        let mut command = if self.taskset {
-            let mut c = Command::new("taskset");
-            c.arg("-c").arg(cpu.to_string()).arg(&self.exe);
-            c
-        } else {
-            Command::new(&self.exe)
-        };
-        command.args(args);
-        command
+        self.pinning.command(cpu, &self.exe, args)
     }
 
     /// Starts a server and waits (up to 10 s) for the endpoint it reports.
@@ -222,74 +187,16 @@ impl Launcher {
         let mut args = vec!["client".to_owned(), kind.to_owned()];
         args.extend(endpoint.to_args());
         args.extend(options.iter().cloned());
-        let mut child = self
-            .command(cpu, &args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start the {kind} client: {e}"))?;
-        let mut stdout = child.stdout.take().expect("piped");
-        let mut running = Running { child };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut out = String::new();
-            let _ = stdout.read_to_string(&mut out);
-            let _ = tx.send(out);
-        });
-        // The reader finishes when the client exits (or is killed below).
-        let out = rx
-            .recv_timeout(limit)
-            .map_err(|_| format!("the {kind} client took longer than {limit:?}"))?;
-        let status = running.child.wait()?;
-        if !status.success() {
-            return Err(format!("the {kind} client failed ({status})").into());
-        }
-        parse_sample(&out).ok_or_else(|| format!("unreadable client output {out:?}").into())
+        measure(
+            self.command(cpu, &args),
+            &format!("the {kind} client"),
+            limit,
+        )
     }
-}
-
-fn parse_sample(out: &str) -> Option<Sample> {
-    let field = |name: &str| {
-        out.split_whitespace()
-            .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
-    };
-    Some(Sample {
-        p50_ns: field("p50_ns")?.parse().ok()?,
-        p99_ns: field("p99_ns")?.parse().ok()?,
-        calls_per_s: field("calls_per_s")?.parse().ok()?,
-    })
 }
 
 fn list(flags: &Flags, name: &str, default: &str) -> Vec<String> {
-    flags
-        .text(name)
-        .unwrap_or(default)
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn machine_notes(taskset: bool) {
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
-                .map(|(_, m)| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    println!("# machine: {cpus} CPUs, {model}");
-    println!(
-        "# load average before: {} (anything busy skews the figures)",
-        load.join(" ")
-    );
-    if !taskset {
-        println!("# taskset (util-linux) not found: processes are NOT pinned");
-    }
+    harness::list(flags.text(name), default)
 }
 
 pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
@@ -311,17 +218,11 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         }
     }
 
-    let taskset = Command::new("taskset")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    machine_notes(taskset);
+    let pinning = Pinning::detect();
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     let launcher = Launcher {
         exe: std::env::current_exe()?,
-        taskset,
+        pinning,
     };
     let dir =
         TempDir(std::env::temp_dir().join(format!("diglot-stream-latency-{}", std::process::id())));

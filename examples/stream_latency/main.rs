@@ -30,7 +30,11 @@
 
 mod client;
 mod driver;
+#[path = "../bench_harness/mod.rs"]
+mod harness;
 mod server;
+
+use harness::BoxError;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -116,8 +120,6 @@ impl Flags {
             .map(|(_, v)| v.as_str())
     }
 }
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
