@@ -31,6 +31,7 @@ mod windows;
 
 pub use client::{StreamClient, StreamClientError};
 pub use config::StreamConfig;
+#[cfg(unix)]
 pub(crate) use listen::next_connection;
 pub use listen::{serve_local, serve_tcp};
 pub use stdio::serve_stdio;
