@@ -268,3 +268,48 @@ fn the_calculator_binary_as_a_child_over_stdio() {
         });
     }
 }
+
+/// A server that reads calls and then goes away without answering: every
+/// call waiting on the connection fails (none hangs), and so does the next.
+#[test]
+fn calls_fail_when_the_server_goes_away_without_answering() {
+    let rt = stream_support::runtime();
+    let dir = stream_support::TempDir::new();
+    let path = dir.join("gone.sock");
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            let listener = tokio::net::UnixListener::bind(&path).unwrap();
+            let server = tokio::spawn(async move {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                // Read both calls, then leave.
+                let mut seen = Vec::new();
+                while seen.windows(8).filter(|w| w == b"calc.add").count() < 2 {
+                    let mut buf = [0u8; 4096];
+                    let n = tokio::io::AsyncReadExt::read(&mut socket, &mut buf)
+                        .await
+                        .unwrap();
+                    assert!(n > 0, "the client closed first");
+                    seen.extend_from_slice(&buf[..n]);
+                }
+            });
+            let name = diglot::transport::stream::LocalName::Path(path.clone());
+            let client = CalculatorClient::new(
+                StreamConnection::local(&name, Protocol::JsonRpc)
+                    .await
+                    .unwrap(),
+            );
+            let (first, second) = tokio::join!(client.add(1, 2), client.add(3, 4));
+            server.await.unwrap();
+            for (what, outcome) in [("first", first), ("second", second)] {
+                assert!(
+                    matches!(outcome, Err(ClientError::Transport(_))),
+                    "{what} call: {outcome:?}"
+                );
+            }
+            let after = client.add(5, 6).await;
+            assert!(matches!(after, Err(ClientError::Transport(_))), "{after:?}");
+        })
+        .await
+        .expect("no call hangs");
+    });
+}
