@@ -40,9 +40,8 @@ impl StreamConnection {
         Ok(Self::from_client(client, protocol))
     }
 
-    /// Connects to a local socket (a Unix socket path, `@name` for a Linux
-    /// abstract name).
-    #[cfg(unix)]
+    /// Connects to a local socket: a Unix socket path, `@name` for a Linux
+    /// abstract name, or a named pipe on Windows.
     pub async fn local(name: &LocalName, protocol: Protocol) -> Result<Self, ClientError> {
         let client = StreamClient::connect_local(name, crate::json::answer_id)
             .await
@@ -66,16 +65,6 @@ impl StreamConnection {
             protocol,
             next_id: Arc::new(AtomicI64::new(1)),
         }
-    }
-}
-
-#[cfg(not(unix))]
-impl StreamConnection {
-    /// Connects to a named pipe.
-    pub async fn local(_name: &LocalName, _protocol: Protocol) -> Result<Self, ClientError> {
-        Err(ClientError::Transport(
-            "the named-pipe client is not implemented yet".into(),
-        ))
     }
 }
 

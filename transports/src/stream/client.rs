@@ -158,6 +158,21 @@ impl StreamClient {
         Ok(Self::new(read, write, id_of, usize::MAX))
     }
 
+    /// Connects to a named pipe.
+    #[cfg(windows)]
+    pub async fn connect_local(
+        name: &super::LocalName,
+        id_of: fn(&[u8]) -> Option<i64>,
+    ) -> io::Result<Self> {
+        use interprocess::local_socket::traits::tokio::Stream as _;
+        use interprocess::local_socket::{GenericNamespaced, ToNsName};
+        let super::LocalName::Pipe(pipe) = name;
+        let name = pipe.as_str().to_ns_name::<GenericNamespaced>()?;
+        let stream = interprocess::local_socket::tokio::Stream::connect(name).await?;
+        let (read, write) = tokio::io::split(stream);
+        Ok(Self::new(read, write, id_of, usize::MAX))
+    }
+
     /// Starts `command` with piped stdin/stdout and speaks to it; the child
     /// is killed when the client is dropped.
     pub fn spawn(
