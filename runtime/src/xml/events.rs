@@ -223,8 +223,9 @@ impl<'a> Events<'a> {
     /// XML-RPC gives them no meaning (`xmlns:ex` declarations).
     fn start_tag(&mut self) -> Result<Ev<'a>, Fault> {
         let bytes = self.text.as_bytes();
-        if let Some((tag, len, empty)) = common_start(&bytes[self.pos + 1..]) {
+        if let Some((len, empty)) = plain_start(&bytes[self.pos + 1..]) {
             let name = &self.text[self.pos + 1..self.pos + 1 + len];
+            let tag = Tag::from_local(local_name(name));
             self.pos += len + if empty { 3 } else { 2 };
             return Ok(if empty {
                 Ev::Empty(tag)
@@ -456,40 +457,19 @@ impl<'a> Events<'a> {
     }
 }
 
-/// A start tag of an XML-RPC element without prefix or attributes — nearly
-/// every tag a client writes — recognised without scanning for `>`: its
-/// tag, the length of its name, and whether it is self-closed (`<nil/>`).
-fn common_start(after_lt: &[u8]) -> Option<(Tag, usize, bool)> {
-    let candidates: &[(&[u8], Tag)] = match after_lt.first()? {
-        b'v' => &[(b"value", Tag::Value)],
-        b'i' => &[(b"int", Tag::Int), (b"i4", Tag::Int), (b"i8", Tag::I8)],
-        b's' => &[(b"string", Tag::String), (b"struct", Tag::Struct)],
-        b'm' => &[
-            (b"member", Tag::Member),
-            (b"methodName", Tag::MethodName),
-            (b"methodCall", Tag::MethodCall),
-            (b"methodResponse", Tag::MethodResponse),
-        ],
-        b'n' => &[(b"name", Tag::Name), (b"nil", Tag::Nil)],
-        b'p' => &[(b"param", Tag::Param), (b"params", Tag::Params)],
-        b'd' => &[
-            (b"data", Tag::Data),
-            (b"double", Tag::Double),
-            (b"dateTime.iso8601", Tag::DateTime),
-        ],
-        b'a' => &[(b"array", Tag::Array)],
-        b'b' => &[(b"boolean", Tag::Boolean), (b"base64", Tag::Base64)],
-        b'f' => &[(b"fault", Tag::Fault)],
-        _ => return None,
-    };
-    candidates.iter().find_map(|&(name, tag)| {
-        let rest = after_lt.strip_prefix(name)?;
-        match rest {
-            [b'>', ..] => Some((tag, name.len(), false)),
-            [b'/', b'>', ..] => Some((tag, name.len(), true)),
-            _ => None,
-        }
-    })
+/// A start tag without attributes — nearly every tag a client writes —
+/// read without the quote-aware scan: the name runs straight to `>` or
+/// `/>`. The name's length, and whether the tag is self-closed (`<nil/>`);
+/// `None` for anything else.
+fn plain_start(after_lt: &[u8]) -> Option<(usize, bool)> {
+    let end = after_lt
+        .iter()
+        .position(|b| matches!(b, b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\''))?;
+    match &after_lt[end..] {
+        [b'>', ..] => Some((end, false)),
+        [b'/', b'>', ..] => Some((end, true)),
+        _ => None,
+    }
 }
 
 /// The first `needle` in `hay`. Most tags and scalars are a few bytes long,
