@@ -8,6 +8,7 @@
 //! examples themselves.
 
 pub mod process;
+pub mod runtime;
 pub mod tempdir;
 
 #[cfg(doctest)]

@@ -119,3 +119,23 @@ pub fn build_calculator() -> PathBuf {
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
         .expect("cargo reports the calculator executable")
 }
+
+/// Asserts that a helper script succeeded and printed `VERDICT: ok`.
+#[track_caller]
+pub fn assert_verdict(ran: &Ran, what: &str) {
+    // Shown with `--nocapture`, and on failure.
+    println!("{what}:\n{}", ran.stdout);
+    let verdict = ran
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("VERDICT:"))
+        .unwrap_or("(no VERDICT line)");
+    assert!(
+        ran.status.success() && verdict.starts_with("VERDICT: ok"),
+        "{what}: exit {}, {verdict}\nstdout:\n{}\nstderr:\n{}",
+        ran.status,
+        ran.stdout,
+        ran.stderr
+    );
+}

@@ -28,14 +28,7 @@ pub(crate) struct TestServer {
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-/// A multi-thread runtime for a test.
-pub(crate) fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
+pub(crate) use diglot_tests::runtime::multi_thread as runtime;
 
 impl TestServer {
     /// Serves `dispatcher` over HTTP on 127.0.0.1, port 0.
@@ -281,22 +274,5 @@ pub(crate) fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
     run(command, limit, NO_PYTHON)
 }
 
-/// Asserts that a helper script succeeded and printed `VERDICT: ok`.
-#[track_caller]
-pub(crate) fn assert_verdict(ran: &Ran, what: &str) {
-    // Shown with `--nocapture`, and on failure.
-    println!("{what}:\n{}", ran.stdout);
-    let verdict = ran
-        .stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("VERDICT:"))
-        .unwrap_or("(no VERDICT line)");
-    assert!(
-        ran.status.success() && verdict.starts_with("VERDICT: ok"),
-        "{what}: exit {}, {verdict}\nstdout:\n{}\nstderr:\n{}",
-        ran.status,
-        ran.stdout,
-        ran.stderr
-    );
-}
+#[allow(unused_imports)] // not every test binary that includes this module uses it
+pub(crate) use diglot_tests::process::assert_verdict;

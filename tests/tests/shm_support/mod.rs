@@ -96,14 +96,7 @@ pub fn dispatcher(limits: Limits, slow: SlowImpl) -> Dispatcher {
 
 pub use diglot_tests::tempdir::TempDir;
 
-/// A multi-thread runtime for a test.
-pub fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
+pub use diglot_tests::runtime::multi_thread as runtime;
 
 /// A server serving shared memory in this process, until dropped. Fields
 /// drop in order: the server stops, the runtime ends, the directory goes.

@@ -95,14 +95,7 @@ pub fn dispatcher_with(
 
 pub use diglot_tests::tempdir::TempDir;
 
-/// A multi-thread runtime for a test.
-pub fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
+pub use diglot_tests::runtime::multi_thread as runtime;
 
 /// A bound server serving on a runtime until stopped (or dropped).
 #[derive(Debug)]
@@ -529,22 +522,5 @@ pub fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
     run(command, b"", limit, NO_PYTHON)
 }
 
-/// Asserts that a helper script succeeded and printed `VERDICT: ok`.
-#[track_caller]
-pub fn assert_verdict(ran: &Ran, what: &str) {
-    // Shown with `--nocapture`, and on failure.
-    println!("{what}:\n{}", ran.stdout);
-    let verdict = ran
-        .stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("VERDICT:"))
-        .unwrap_or("(no VERDICT line)");
-    assert!(
-        ran.status.success() && verdict.starts_with("VERDICT: ok"),
-        "{what}: exit {}, {verdict}\nstdout:\n{}\nstderr:\n{}",
-        ran.status,
-        ran.stdout,
-        ran.stderr
-    );
-}
+#[allow(unused_imports)] // not every test binary that includes this module uses it
+pub use diglot_tests::process::assert_verdict;
