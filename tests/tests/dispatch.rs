@@ -234,6 +234,45 @@ fn faults_for_unknown_methods_and_bad_parameters_name_what_was_wrong() {
     assert_eq!((fault.code, fault.message.as_str()), (42, "refused"));
 }
 
+/// An XML-RPC fault names the element as the client wrote it, the
+/// parameter and its Rust type.
+#[test]
+fn xml_faults_name_the_element_the_client_sent() {
+    let d = dispatcher();
+    let call = |param: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><methodCall><methodName>t.refuse</methodName>\
+             <params><param><value>{param}</value></param></params></methodCall>"
+        )
+    };
+    for (param, names) in [
+        (
+            "<int>4294967296</int>",
+            "<int> does not hold a 32-bit integer",
+        ),
+        ("<i4>4294967296</i4>", "<i4> does not hold a 32-bit integer"),
+        ("<ex:i8>x</ex:i8>", "<ex:i8> does not hold a 64-bit integer"),
+        ("<i8>4294967296</i8>", "(sent as <i8>)"),
+        ("<string>7</string>", "expected i32 (sent as <string>)"),
+        ("<double>1.5</double>", "(sent as <double>)"),
+    ] {
+        let fault = xml_raw(&d, call(param).as_bytes()).unwrap_err();
+        assert_eq!(fault.code, Fault::INVALID_PARAMS, "{param}: {fault}");
+        assert!(
+            fault.message.contains(names) && fault.message.contains("`code` of t.refuse (i32)"),
+            "{param}: {}",
+            fault.message
+        );
+        if !param.contains("i4") {
+            assert!(
+                !fault.message.contains("<i4>"),
+                "{param}: {}",
+                fault.message
+            );
+        }
+    }
+}
+
 #[test]
 fn a_panicking_method_is_a_fault_and_the_dispatcher_keeps_serving() {
     let d = dispatcher();

@@ -9,8 +9,10 @@
 //! -32602), introspection, `MultiCall`, gzip responses and gzip requests.
 //! The script prints a `VERDICT:` line that this test asserts.
 //!
-//! A second test checks on the wire what Python only sees decoded: `<i8>`
-//! for an `i64` past 32 bits, and gzip only for a client that asks.
+//! A second test sends strings with raw carriage returns to diglot and to
+//! Python's own `xmlrpc.server` and requires the same answers. A third
+//! checks on the wire what Python only sees decoded: `<i8>` for an `i64` past
+//! 32 bits, and gzip only for a client that asks.
 //!
 //! `python3` missing is a failure, not a skip: CI installs it.
 
@@ -178,6 +180,20 @@ fn python_xmlrpc_client_calls_every_method_over_http() {
         Duration::from_secs(60),
     );
     assert_verdict(&ran, "python3 http_xmlrpc_client.py");
+    server.stop().expect("the server stops cleanly");
+}
+
+/// Strings with raw carriage returns come back from diglot exactly as from
+/// Python's own `xmlrpc.server`: XML reads CRLF and a lone CR as LF.
+#[test]
+fn line_ends_come_back_as_from_pythons_own_server() {
+    let server = server();
+    let ran = python(
+        "line_ends.py",
+        &[&server.url(), "py.echo"],
+        Duration::from_secs(60),
+    );
+    assert_verdict(&ran, "python3 line_ends.py");
     server.stop().expect("the server stops cleanly");
 }
 

@@ -5,8 +5,8 @@
 //! | what | code |
 //! |---|---|
 //! | not well-formed, truncated, wrong or unknown elements, DOCTYPE, undefined entity | -32700 |
-//! | UTF-16, a declared encoding other than UTF-8 (XML) | -32701 |
-//! | bytes that are not UTF-8 | -32702 (XML), -32700 (JSON) |
+//! | UTF-16 without a byte-order mark, an encoding nobody knows (XML) | -32701 |
+//! | bytes that are not text in the declared encoding | -32702 (XML), -32700 (JSON) |
 //! | body over the size limit, nesting over the depth limit, not a request | -32600 |
 //! | a value that does not fit: out of range, bad base64, bad date, wrong type, too many or too few parameters | -32602 |
 
@@ -612,29 +612,43 @@ fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
 }
 
 #[test]
-fn utf16_and_other_declared_encodings_are_unsupported_in_xml() {
+fn declared_encodings_are_read_and_unknown_ones_refused_in_xml() {
     let call = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><methodCall><methodName>x</methodName></methodCall>";
     let undeclared = "<methodCall><methodName>x</methodName></methodCall>";
     for big_endian in [false, true] {
-        for bom in [true, false] {
-            for text in [call, undeclared] {
-                let body = utf16(text, big_endian, bom);
-                let fault = call_fault(&body);
-                assert_eq!(
-                    fault.code, ENCODING,
-                    "UTF-16 (big endian {big_endian}, BOM {bom}): {fault}"
-                );
-            }
+        for text in [call, undeclared] {
+            // UTF-16 with its byte-order mark is read; without one it is refused.
+            let body = utf16(text, big_endian, true);
+            assert_eq!(
+                read_call(&body).unwrap().0,
+                "x",
+                "UTF-16 (big endian {big_endian})"
+            );
+            let fault = call_fault(&utf16(text, big_endian, false));
+            assert_eq!(fault.code, ENCODING, "UTF-16 without a BOM: {fault}");
         }
     }
-    for encoding in [
-        "ISO-8859-1",
-        "iso-8859-1",
-        "windows-1252",
-        "UTF-16",
-        "Shift_JIS",
-        "EBCDIC-US",
+    for (encoding, name) in [
+        ("ISO-8859-1", b"caf\xe9".as_slice()),
+        ("iso-8859-1", b"caf\xe9"),
+        ("latin1", b"caf\xe9"),
+        ("windows-1252", b"caf\xe9"),
+        ("ISO-8859-15", b"caf\xe9"),
+        ("Shift_JIS", b"caf\x82\xa0"),
     ] {
+        let mut body =
+            format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?><methodCall><methodName>")
+                .into_bytes();
+        body.extend_from_slice(name);
+        body.extend_from_slice(b"</methodName></methodCall>");
+        let expected = if encoding == "Shift_JIS" {
+            "caf\u{3042}"
+        } else {
+            "caf\u{e9}"
+        };
+        assert_eq!(read_call(&body).unwrap().0, expected, "{encoding}");
+    }
+    for encoding in ["UTF-16", "EBCDIC-US", "x-unknown"] {
         // Plain ASCII content: only the declaration is wrong.
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"{encoding}\"?><methodCall><methodName>x</methodName></methodCall>"
@@ -647,16 +661,31 @@ fn utf16_and_other_declared_encodings_are_unsupported_in_xml() {
         let fault =
             xml::decode_response::<Value>(response.as_bytes(), &Limits::default()).unwrap_err();
         assert_eq!(fault.code, ENCODING, "{encoding}: {fault}");
+        if encoding != "UTF-16" {
+            assert!(
+                fault.message.contains(encoding),
+                "names the encoding: {fault}"
+            );
+        }
     }
-    // What diglot does read: UTF-8 (any spelling), ASCII, a UTF-8 BOM.
+    // UTF-8 (any spelling), ASCII (some clients declare it and send UTF-8),
+    // a UTF-8 BOM.
     for declaration in [
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
         "<?xml version='1.0' encoding='US-ASCII'?>",
         "\u{feff}<?xml version=\"1.0\"?>",
     ] {
-        let body = format!("{declaration}<methodCall><methodName>x</methodName></methodCall>");
-        assert_eq!(read_call(body.as_bytes()).unwrap().0, "x", "{declaration}");
+        let body =
+            format!("{declaration}<methodCall><methodName>x\u{e9}</methodName></methodCall>");
+        assert_eq!(
+            read_call(body.as_bytes()).unwrap().0,
+            "x\u{e9}",
+            "{declaration}"
+        );
     }
+    // Bytes that are not text in the declared encoding.
+    let body = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><methodCall><methodName>\x81</methodName></methodCall>";
+    assert_eq!(call_fault(body).code, CHARACTER);
 }
 
 #[test]
@@ -1232,7 +1261,9 @@ fn marker() -> String {
 /// start of a field or variant name (see `Fault::method_not_found`).
 fn assert_no_marker(fault: &Fault, context: &str) {
     let marker = marker();
-    let names_a_member = context.contains("field") || context.contains("variant");
+    let names_a_member = ["field", "variant", "element"]
+        .iter()
+        .any(|what| context.contains(what));
     for text in [fault.message.clone(), fault.to_string()] {
         assert!(!text.contains("ZQXJ"), "{context}: {text}");
         assert!(!text.contains(&marker), "{context}: {text}");

@@ -1,6 +1,6 @@
 //! Requests captured from real XML-RPC and JSON-RPC clients
-//! (`shared/wire-samples/`): diglot must read every one of them and get
-//! exactly the values the client meant.
+//! (`tests/wire-samples/`): diglot must read every one of them and get
+//! exactly the values the client meant, as XML 1.0 reads them.
 //!
 //! There is one test per body file. Each decodes the request through typed
 //! serde targets and as [`Value`], checks every value, and finishes the call.
@@ -15,18 +15,12 @@ use diglot::xml::MethodCall;
 use diglot::{Bytes, DateTime, Limits, Value};
 use serde::Deserialize;
 
-/// Where the samples live: `shared/` sits beside the repository, both in the
-/// development tree and in CI's checkout.
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/wire-samples/");
+/// Where the samples live, in the repository.
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wire-samples/");
 
 fn sample(name: &str) -> Vec<u8> {
     let path = format!("{SAMPLES}{name}");
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read wire sample {path}: {e}\n\
-             the wire samples must be in shared/wire-samples/ beside the repository checkout"
-        )
-    })
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read wire sample {path}: {e}"))
 }
 
 /// Every file of the sample directory, with the test that covers it; a new
@@ -42,6 +36,7 @@ const COVERED: &[&str] = &[
     "java-axmlrpc.strings.xml",
     "java-axmlrpc.xml",
     "php-xmlrpc.headers.txt",
+    "php-xmlrpc.latin1.xml",
     "php-xmlrpc.strings.xml",
     "php-xmlrpc.xml",
     "pl-rpcxml.headers.txt",
@@ -63,12 +58,7 @@ const COVERED: &[&str] = &[
 
 #[test]
 fn every_sample_file_has_a_test() {
-    let dir = std::fs::read_dir(SAMPLES).unwrap_or_else(|e| {
-        panic!(
-            "cannot list {SAMPLES}: {e}\n\
-             the wire samples must be in shared/wire-samples/ beside the repository checkout"
-        )
-    });
+    let dir = std::fs::read_dir(SAMPLES).unwrap_or_else(|e| panic!("cannot list {SAMPLES}: {e}"));
     let found: BTreeSet<String> = dir
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .collect();
@@ -350,6 +340,8 @@ fn c_xmlrpc_cli_count_the_entities() {
 // ---------------------------------------------------------------------------
 
 /// Every member the test clients were given, and what each one means.
+/// A client that writes a carriage return raw sends a line end, which XML
+/// reads as LF (§2.11): see [`LineEnds`].
 const MEMBERS: &[(&str, &str)] = &[
     ("nonascii", "héllo 世界"),
     ("emoji", "smile 😀"),
@@ -401,17 +393,32 @@ impl Awkward {
     }
 }
 
+/// How a client writes a carriage return inside a string.
+#[derive(Clone, Copy)]
+enum LineEnds {
+    /// As a character reference (`&#13;`, `&#xd;`), which survives.
+    Escaped,
+    /// As a raw CR byte, which XML reads as a line end: CRLF and a lone CR
+    /// both become LF, as every XML-RPC server built on an XML parser reads
+    /// them.
+    Raw,
+}
+
 /// Checks an `echoStructTest` call whose struct holds the members `order`,
 /// in that order.
-fn check_echo_struct(file: &str, order: &[&str]) {
+fn check_echo_struct(file: &str, order: &[&str], line_ends: LineEnds) {
     let body = sample(file);
     let limits = Limits::default();
     let meant = |name: &str| {
-        MEMBERS
+        let text = MEMBERS
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
-            .unwrap()
+            .unwrap();
+        match line_ends {
+            LineEnds::Escaped => text.to_owned(),
+            LineEnds::Raw => text.replace("\r\n", "\n").replace('\r', "\n"),
+        }
     };
 
     // Typed: a struct with a field per member.
@@ -421,7 +428,11 @@ fn check_echo_struct(file: &str, order: &[&str]) {
     call.finish().unwrap();
     for (name, _) in MEMBERS {
         let expected = order.contains(name).then(|| meant(name));
-        assert_eq!(awkward.get(name), expected, "{file}: member {name}");
+        assert_eq!(
+            awkward.get(name),
+            expected.as_deref(),
+            "{file}: member {name}"
+        );
     }
 
     // Dynamic: a Value struct, member order as sent.
@@ -433,11 +444,7 @@ fn check_echo_struct(file: &str, order: &[&str]) {
     let names: Vec<&str> = members.iter().map(|(name, _)| name).collect();
     assert_eq!(names, order, "{file}: member order");
     for (name, value) in members.iter() {
-        assert_eq!(
-            value,
-            &Value::String(meant(name).to_owned()),
-            "{file}: member {name}"
-        );
+        assert_eq!(value, &Value::String(meant(name)), "{file}: member {name}");
     }
 
     // One parameter at a time.
@@ -462,19 +469,19 @@ fn c_libxmlrpc_echo_struct() {
         .into_iter()
         .filter(|name| *name != "emoji")
         .collect();
-    check_echo_struct("c-libxmlrpc.strings.xml", &order);
+    check_echo_struct("c-libxmlrpc.strings.xml", &order, LineEnds::Escaped);
 }
 
 #[test]
 fn java_axmlrpc_echo_struct() {
     // Raw CR LF inside the string, `<string/>`, an unescaped `>`.
-    check_echo_struct("java-axmlrpc.strings.xml", &all_members());
+    check_echo_struct("java-axmlrpc.strings.xml", &all_members(), LineEnds::Raw);
 }
 
 #[test]
 fn php_xmlrpc_echo_struct() {
     // Raw CR inside strings, decimal references `&#60;&#38;&#62;&#34;`, `<string/>`.
-    check_echo_struct("php-xmlrpc.strings.xml", &all_members());
+    check_echo_struct("php-xmlrpc.strings.xml", &all_members(), LineEnds::Raw);
 }
 
 #[test]
@@ -486,6 +493,7 @@ fn pl_rpcxml_echo_struct() {
             "tabnl", "zeropad", "entities", "crlf", "nonascii", "empty", "emoji", "cr", "numeric",
             "floaty", "spaces",
         ],
+        LineEnds::Escaped,
     );
 }
 
@@ -498,18 +506,32 @@ fn pl_xmlrpclite_echo_struct() {
             "crlf", "emoji", "zeropad", "spaces", "numeric", "tabnl", "floaty", "empty",
             "entities", "nonascii", "cr",
         ],
+        LineEnds::Escaped,
     );
 }
 
 #[test]
 fn py_xmlrpc_echo_struct() {
     // Raw CR LF and raw CR: Python's client does not escape carriage returns.
-    check_echo_struct("py-xmlrpc.strings.xml", &all_members());
+    check_echo_struct("py-xmlrpc.strings.xml", &all_members(), LineEnds::Raw);
 }
 
 #[test]
 fn rb_xmlrpc_echo_struct() {
-    check_echo_struct("rb-xmlrpc.strings.xml", &all_members());
+    // Raw CR LF and raw CR, like Python.
+    check_echo_struct("rb-xmlrpc.strings.xml", &all_members(), LineEnds::Raw);
+}
+
+#[test]
+fn php_xmlrpc_latin1_bytes() {
+    // Raw ISO-8859-1 bytes (é ï £ ½) under an `iso-8859-1` declaration.
+    let body = sample("php-xmlrpc.latin1.xml");
+    assert!(body.contains(&0xE9), "the sample holds a raw Latin-1 é");
+    let mut call = MethodCall::parse(&body, &Limits::default()).unwrap();
+    assert_eq!(call.method_name(), "validator1.echo");
+    let (text,): (String,) = call.params().unwrap();
+    call.finish().unwrap();
+    assert_eq!(text, "caf\u{e9} na\u{ef}ve \u{a3} \u{bd}");
 }
 
 // ---------------------------------------------------------------------------

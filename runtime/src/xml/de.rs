@@ -64,11 +64,25 @@ impl<'r, 'a> ValueDe<'r, 'a> {
         self.ev.expect_end(Tag::Value)
     }
 
-    fn bad_scalar(&self, tag: Tag, expected: &str) -> Fault {
+    /// A scalar whose text is not a value of its type, named as sent.
+    fn bad_scalar(&self, expected: &str) -> Fault {
         self.ev.bad_value(format_args!(
-            "<{}> does not hold {expected}",
-            tag.spec_name()
+            "{} does not hold {expected}",
+            self.ev.element()
         ))
+    }
+
+    /// A value the Rust type refused, with the element the client sent it
+    /// in: "invalid type: a string, expected i32 (sent as <string>)".
+    fn sent_as(&self, fault: Fault) -> Fault {
+        if fault.code != Fault::INVALID_PARAMS {
+            return fault;
+        }
+        let why = fault
+            .message
+            .strip_prefix("invalid params: ")
+            .unwrap_or(&fault.message);
+        Fault::invalid_params(format_args!("{why} (sent as {})", self.ev.element()))
     }
 
     /// Hands a typed value to the visitor according to its wire type.
@@ -78,39 +92,52 @@ impl<'r, 'a> ValueDe<'r, 'a> {
         empty: bool,
         visitor: V,
     ) -> Result<V::Value, Fault> {
-        let value = match tag {
-            Tag::String => visit_cow(visitor, self.text_of(tag, empty)?)?,
+        let scalar = match tag {
+            Tag::String => visit_cow(visitor, self.text_of(tag, empty)?),
             Tag::Int => {
                 let text = self.text_of(tag, empty)?;
-                let n =
-                    scalar::int(&text).ok_or_else(|| self.bad_scalar(tag, "a 32-bit integer"))?;
-                visitor.visit_i32(n)?
+                let n = scalar::int(&text).ok_or_else(|| self.bad_scalar("a 32-bit integer"))?;
+                visitor.visit_i32(n)
             }
             Tag::I8 => {
                 let text = self.text_of(tag, empty)?;
-                let n =
-                    scalar::i8(&text).ok_or_else(|| self.bad_scalar(tag, "a 64-bit integer"))?;
-                visitor.visit_i64(n)?
+                let n = scalar::i8(&text).ok_or_else(|| self.bad_scalar("a 64-bit integer"))?;
+                visitor.visit_i64(n)
             }
             Tag::Boolean => {
                 let text = self.text_of(tag, empty)?;
-                let b = scalar::boolean(&text).ok_or_else(|| self.bad_scalar(tag, "0 or 1"))?;
-                visitor.visit_bool(b)?
+                let b = scalar::boolean(&text).ok_or_else(|| self.bad_scalar("0 or 1"))?;
+                visitor.visit_bool(b)
             }
             Tag::Double => {
                 let text = self.text_of(tag, empty)?;
-                let f = scalar::double(&text).ok_or_else(|| self.bad_scalar(tag, "a number"))?;
-                visitor.visit_f64(f)?
+                let f = scalar::double(&text).ok_or_else(|| self.bad_scalar("a number"))?;
+                visitor.visit_f64(f)
             }
             Tag::DateTime => {
                 let text = self.text_of(tag, empty)?;
-                visitor.visit_map(DateTimeMap { text: Some(text) })?
+                visitor.visit_map(DateTimeMap { text: Some(text) })
             }
             Tag::Base64 => {
                 let text = self.text_of(tag, empty)?;
                 let bytes = crate::b64::decode(&text).map_err(|e| self.ev.bad_value(e))?;
-                visitor.visit_byte_buf(bytes)?
+                visitor.visit_byte_buf(bytes)
             }
+            _ => return self.visit_compound(tag, empty, visitor),
+        };
+        let value = scalar.map_err(|fault| self.sent_as(fault))?;
+        self.close()?;
+        Ok(value)
+    }
+
+    /// [`visit_typed`](Self::visit_typed) for nil, arrays and structs.
+    fn visit_compound<V: Visitor<'a>>(
+        &mut self,
+        tag: Tag,
+        empty: bool,
+        visitor: V,
+    ) -> Result<V::Value, Fault> {
+        let value = match tag {
             Tag::Nil => {
                 if !empty {
                     let text = self.ev.scalar_text(Tag::Nil)?;
@@ -122,10 +149,10 @@ impl<'r, 'a> ValueDe<'r, 'a> {
             }
             Tag::Array => self.visit_array(empty, visitor)?,
             Tag::Struct => self.visit_struct(empty, visitor)?,
-            other => {
+            _ => {
                 return Err(self.ev.syntax(format_args!(
-                    "<{}> is not an XML-RPC value type",
-                    other.spec_name()
+                    "{} is not an XML-RPC value type",
+                    self.ev.element()
                 )));
             }
         };

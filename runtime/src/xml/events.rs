@@ -1,12 +1,15 @@
 //! The XML-RPC view of a document's events: element names become [`Tag`]s,
-//! text arrives exactly as sent (references resolved, nothing trimmed or
-//! normalised), comments and processing instructions vanish, and anything
-//! that could expand — a DOCTYPE, a named entity — is refused.
+//! text arrives as XML 1.0 defines it (line ends normalised, references
+//! resolved, nothing trimmed), comments and processing instructions vanish,
+//! and anything that could expand — a DOCTYPE, a named entity — is refused.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
 
 use quick_xml::events::Event;
 
+use super::encoding;
 use crate::{Fault, Limits};
 
 /// The elements XML-RPC uses, matched on their local name so that any
@@ -39,7 +42,7 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
-    fn from_local(name: &str) -> Tag {
+    pub(crate) fn from_local(name: &str) -> Tag {
         match name {
             "value" => Tag::Value,
             "string" => Tag::String,
@@ -110,54 +113,75 @@ pub(crate) enum Ev<'a> {
 /// Tags, text and references — all an XML-RPC document usually holds — are
 /// scanned here byte by byte: that is most of the cost of an XML-RPC call,
 /// and a general XML reader spends several times as much on them. The rare
-/// constructs (declaration, comments, CDATA, processing instructions,
-/// DOCTYPE) are each handed to quick-xml.
+/// constructs (comments, CDATA, processing instructions, DOCTYPE) are each
+/// handed to quick-xml.
 pub(crate) struct Events<'a> {
-    text: &'a str,
+    /// The document as UTF-8: borrowed from the body unless its declared
+    /// encoding had to be converted.
+    text: Cow<'a, str>,
     /// Byte offset of the next unread construct.
     pos: usize,
-    /// The elements open around `pos`, to match end tags against.
-    open: Vec<(&'a str, Tag)>,
+    /// The names of the elements open around `pos`, to match end tags against.
+    open: Vec<(Range<usize>, Tag)>,
+    /// The name of the last element started, for messages.
+    last_start: Range<usize>,
     peeked: Option<Ev<'a>>,
     pub(crate) limits: Limits,
     /// Arrays and structs open around the current position.
     depth: usize,
+    /// Whether the document holds a carriage return: only then can a piece
+    /// of text need its line ends normalised.
+    has_cr: bool,
 }
 
 impl<'a> Events<'a> {
-    /// Prepares a document for reading: checks its size, encoding and
-    /// characters before the first event is parsed.
+    /// Prepares a document for reading: checks its size, reads it in the
+    /// encoding it declares and checks its characters before the first event
+    /// is parsed.
     pub(crate) fn new(body: &'a [u8], limits: &Limits) -> Result<Self, Fault> {
         limits.check_body_size(body.len() as u64)?;
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        // A byte-order mark, or `<` as a UTF-16 code unit (XML 1.0 appendix F):
-        // a UTF-16 document without a BOM would otherwise pass as UTF-8 with NULs.
-        if body.starts_with(b"\xFE\xFF")
-            || body.starts_with(b"\xFF\xFE")
-            || body.starts_with(b"<\0")
-            || body.starts_with(b"\0<")
-        {
-            return Err(Fault::new(
-                Fault::UNSUPPORTED_ENCODING,
-                "unsupported encoding: UTF-16 (diglot reads UTF-8)",
-            ));
-        }
-        let text = std::str::from_utf8(body).map_err(|e| {
-            Fault::new(
-                Fault::INVALID_CHARACTER,
-                format!("invalid character: not UTF-8 at byte {}", e.valid_up_to()),
-            )
-        })?;
+        let encoding::Decoded { text, start } = encoding::decode(body)?;
         Ok(Events {
+            has_cr: memchr::memchr(b'\r', text.as_bytes()).is_some(),
             text,
-            pos: 0,
+            pos: start,
             // A `methodCall` of scalars nests five deep; room for a few
             // levels of arrays and structs before the first regrowth.
             open: Vec::with_capacity(16),
+            last_start: 0..0,
             peeked: None,
             limits: *limits,
             depth: 0,
         })
+    }
+
+    /// The document's text in `range`, borrowed from the body when the body
+    /// is the text.
+    fn piece(&self, range: Range<usize>) -> Cow<'a, str> {
+        match &self.text {
+            Cow::Borrowed(text) => {
+                let text: &'a str = text;
+                Cow::Borrowed(&text[range])
+            }
+            Cow::Owned(text) => Cow::Owned(text[range].to_owned()),
+        }
+    }
+
+    /// The text in `range` with its line ends normalised: XML 1.0 §2.11
+    /// reads every CRLF and every lone CR as LF. A CR sent as `&#13;` is
+    /// resolved later and survives.
+    fn raw_text(&self, range: Range<usize>) -> Cow<'a, str> {
+        let raw = &self.text[range.clone()];
+        match memchr::memchr(b'\r', raw.as_bytes()) {
+            Some(first) if self.has_cr => Cow::Owned(normalise_line_ends(raw, first)),
+            _ => self.piece(range),
+        }
+    }
+
+    /// The name of the element started last, as the client wrote it, for
+    /// messages: `<int>`, `<ex:i8/>`.
+    pub(crate) fn element(&self) -> impl fmt::Display + '_ {
+        SentName(&self.text[self.last_start.clone()])
     }
 
     /// A -32700 fault located at the reader's position.
@@ -214,7 +238,7 @@ impl<'a> Events<'a> {
                     None => continue,
                 },
                 [b'<', ..] => self.start_tag(),
-                _ => self.char_data(rest).map(Ev::Text),
+                _ => self.char_data().map(Ev::Text),
             };
         }
     }
@@ -224,15 +248,9 @@ impl<'a> Events<'a> {
     fn start_tag(&mut self) -> Result<Ev<'a>, Fault> {
         let bytes = self.text.as_bytes();
         if let Some((len, empty)) = plain_start(&bytes[self.pos + 1..]) {
-            let name = &self.text[self.pos + 1..self.pos + 1 + len];
-            let tag = Tag::from_local(local_name(name));
+            let name = self.pos + 1..self.pos + 1 + len;
             self.pos += len + if empty { 3 } else { 2 };
-            return Ok(if empty {
-                Ev::Empty(tag)
-            } else {
-                self.open.push((name, tag));
-                Ev::Start(tag)
-            });
+            return Ok(self.started(name, empty));
         }
         let mut at = self.pos + 1;
         let mut name_end = None;
@@ -254,94 +272,103 @@ impl<'a> Events<'a> {
         };
         let empty = bytes[close - 1] == b'/' && close > self.pos + 1;
         let inner_end = if empty { close - 1 } else { close };
-        let name = &self.text[self.pos + 1..name_end.map_or(inner_end, |end| end.min(inner_end))];
+        let name = self.pos + 1..name_end.map_or(inner_end, |end| end.min(inner_end));
         self.pos = close + 1;
-        let tag = Tag::from_local(local_name(name));
+        Ok(self.started(name, empty))
+    }
+
+    /// The event for a start tag whose name spans `name`.
+    fn started(&mut self, name: Range<usize>, empty: bool) -> Ev<'a> {
+        let tag = Tag::from_local(local_name(&self.text[name.clone()]));
+        self.last_start = name.clone();
         if empty {
-            Ok(Ev::Empty(tag))
+            Ev::Empty(tag)
         } else {
             self.open.push((name, tag));
-            Ok(Ev::Start(tag))
+            Ev::Start(tag)
         }
     }
 
     /// `</name>`, which must close the innermost open element.
     fn end_tag(&mut self) -> Result<Ev<'a>, Fault> {
-        let after = &self.text.as_bytes()[self.pos + 2..];
-        let Some(&(open, tag)) = self.open.last() else {
+        let Some((open, tag)) = self.open.last() else {
             return Err(self.syntax("end tag without a start tag"));
         };
+        let tag = *tag;
+        let text = self.text.as_bytes();
+        let (open, after) = (&text[open.clone()], &text[self.pos + 2..]);
         // Usually the end tag is exactly `</open>`.
-        if after.starts_with(open.as_bytes()) && after.get(open.len()) == Some(&b'>') {
-            self.open.pop();
-            self.pos += open.len() + 3;
-            return Ok(Ev::End(tag));
-        }
-        let Some(len) = find(b'>', after) else {
-            return Err(self.syntax("unclosed end tag"));
+        let len = if after.starts_with(open) && after.get(open.len()) == Some(&b'>') {
+            open.len()
+        } else {
+            let Some(len) = find(b'>', after) else {
+                return Err(self.syntax("unclosed end tag"));
+            };
+            let name = &after[..len];
+            let name_len = name
+                .iter()
+                .rposition(|&b| !is_blank_byte(b))
+                .map_or(0, |i| i + 1);
+            if &name[..name_len] != open {
+                return Err(self.syntax("mismatched end tag"));
+            }
+            len
         };
-        let name =
-            self.text[self.pos + 2..self.pos + 2 + len].trim_end_matches([' ', '\t', '\n', '\r']);
-        if name != open {
-            return Err(self.syntax("mismatched end tag"));
-        }
         self.open.pop();
         self.pos += len + 3;
         Ok(Ev::End(tag))
     }
 
-    /// Text up to the next tag, references resolved. Only XML's five
-    /// predefined entities and character references are known; any other
-    /// entity is refused, never expanded.
-    fn char_data(&mut self, rest: &[u8]) -> Result<Cow<'a, str>, Fault> {
+    /// Text up to the next tag, line ends normalised and references
+    /// resolved. Only XML's five predefined entities and character references
+    /// are known; any other entity is refused, never expanded.
+    fn char_data(&mut self) -> Result<Cow<'a, str>, Fault> {
+        let rest = &self.text.as_bytes()[self.pos..];
         let len = find(b'<', rest).unwrap_or(rest.len());
-        let raw = &self.text[self.pos..self.pos + len];
-        let text = if find(b'&', raw.as_bytes()).is_some() {
-            quick_xml::escape::unescape(raw).map_err(|e| {
+        let has_reference = find(b'&', &rest[..len]).is_some();
+        let text = self.raw_text(self.pos..self.pos + len);
+        let text = if has_reference {
+            let resolved = quick_xml::escape::unescape(&text).map_err(|e| {
                 use quick_xml::escape::EscapeError as E;
                 self.syntax(match e {
                     E::UnrecognizedEntity(..) => "undefined entity reference",
                     E::InvalidCharRef(_) => "invalid character reference",
                     _ => "malformed reference",
                 })
-            })?
+            })?;
+            Cow::Owned(resolved.into_owned())
         } else {
-            Cow::Borrowed(raw)
+            text
         };
         self.pos += len;
         Ok(text)
     }
 
     /// A construct starting `<!` or `<?`, read by quick-xml: CDATA becomes
-    /// text, declarations are checked, comments and processing instructions
-    /// vanish (`None`), a DOCTYPE is refused.
+    /// text, comments and processing instructions vanish (`None`), a DOCTYPE
+    /// and a declaration anywhere but at the start are refused.
     fn markup(&mut self) -> Result<Option<Ev<'a>>, Fault> {
-        let rest = &self.text[self.pos..];
-        // The declaration nearly every client sends needs no reading.
-        for plain in ["<?xml version=\"1.0\"?>", "<?xml version='1.0'?>"] {
-            if rest.starts_with(plain) {
-                self.pos += plain.len();
-                return Ok(None);
-            }
-        }
-        let mut reader = quick_xml::Reader::from_str(rest);
+        let mut reader = quick_xml::Reader::from_str(&self.text[self.pos..]);
         reader.config_mut().trim_text(false);
         let event = reader
             .read_event()
             .map_err(|e| self.quick_xml_error(&e, reader.error_position()))?;
+        let len = reader.buffer_position() as usize;
         let ev = match event {
-            Event::CData(t) => Some(Ev::Text(t.into_inner())),
-            Event::Decl(decl) => {
-                check_encoding(&decl)?;
-                None
+            Event::CData(_) => {
+                // `<![CDATA[` and `]]>` around the content.
+                Some(Ev::Text(self.raw_text(self.pos + 9..self.pos + len - 3)))
             }
             Event::Comment(_) | Event::PI(_) => None,
+            Event::Decl(_) => {
+                return Err(self.syntax("an XML declaration must start the document"));
+            }
             Event::DocType(_) => {
                 return Err(self.syntax("a DOCTYPE is not allowed in XML-RPC"));
             }
             _ => return Err(self.syntax("unreadable markup")),
         };
-        self.pos += reader.buffer_position() as usize;
+        self.pos += len;
         Ok(ev)
     }
 
@@ -412,16 +439,15 @@ impl<'a> Events<'a> {
     /// document when the text came in one piece.
     pub(crate) fn text(&mut self) -> Result<Cow<'a, str>, Fault> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
-        if self.peeked.is_none() {
-            let rest = &self.text.as_bytes()[self.pos..];
-            if !matches!(rest.first(), None | Some(b'<')) {
-                let piece = self.char_data(rest)?;
-                // Text is in one piece unless CDATA or a comment follows.
-                if !matches!(self.text.as_bytes().get(self.pos + 1), Some(b'!' | b'?')) {
-                    return Ok(piece);
-                }
-                text = piece;
+        if self.peeked.is_none()
+            && !matches!(self.text.as_bytes().get(self.pos), None | Some(b'<'))
+        {
+            let piece = self.char_data()?;
+            // Text is in one piece unless CDATA or a comment follows.
+            if !matches!(self.text.as_bytes().get(self.pos + 1), Some(b'!' | b'?')) {
+                return Ok(piece);
             }
+            text = piece;
         }
         while let Ev::Text(_) = self.peek()? {
             let Some(Ev::Text(piece)) = self.peeked.take() else {
@@ -494,26 +520,44 @@ fn local_name(name: &str) -> &str {
 
 /// XML whitespace: space, tab, line feed, carriage return.
 pub(crate) fn is_blank(text: &str) -> bool {
-    text.bytes()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    text.bytes().all(is_blank_byte)
 }
 
-/// diglot reads documents as UTF-8; US-ASCII is a subset of it.
-fn check_encoding(decl: &quick_xml::events::BytesDecl<'_>) -> Result<(), Fault> {
-    let Some(encoding) = decl.encoding() else {
-        return Ok(());
-    };
-    let encoding = encoding.map_err(|_| Fault::parse_error("malformed XML declaration"))?;
-    let readable = ["utf-8", "utf8", "us-ascii", "ascii"]
-        .iter()
-        .any(|known| encoding.eq_ignore_ascii_case(known));
-    if readable {
-        Ok(())
-    } else {
-        Err(Fault::new(
-            Fault::UNSUPPORTED_ENCODING,
-            "unsupported encoding: the declaration names an encoding other than UTF-8",
-        ))
+fn is_blank_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// `text` with every CRLF and every lone CR made LF; `first` is the first CR.
+fn normalise_line_ends(text: &str, first: usize) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    let mut cr = Some(first);
+    while let Some(at) = cr {
+        out.push_str(&text[from..at]);
+        out.push('\n');
+        from = if bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        cr = memchr::memchr(b'\r', &bytes[from..]).map(|i| from + i);
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// An element name for a message, clipped: names of unknown elements come
+/// from the client and may be long.
+struct SentName<'t>(&'t str);
+
+impl fmt::Display for SentName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 40;
+        match self.0.char_indices().nth(MAX) {
+            None => write!(f, "<{}>", self.0),
+            Some((cut, _)) => write!(f, "<{}…>", &self.0[..cut]),
+        }
     }
 }
 
@@ -555,6 +599,9 @@ mod tests {
     }
 
     fn reference(doc: &[u8]) -> Option<Vec<Seen>> {
+        // The declaration and encoding are read apart (`encoding::decode`);
+        // quick-xml must see a declaration first or not at all.
+        encoding::decode(doc).ok()?;
         let text = std::str::from_utf8(doc).ok()?;
         let mut reader = quick_xml::Reader::from_str(text);
         reader.config_mut().trim_text(false);
@@ -562,6 +609,7 @@ mod tests {
         let mut open = 0usize;
         let tag = |name: quick_xml::name::LocalName<'_>| Tag::from_local(name.as_ref());
         loop {
+            let at_start = reader.buffer_position() == 0;
             match reader.read_event().ok()? {
                 Event::Start(e) => {
                     open += 1;
@@ -572,8 +620,8 @@ mod tests {
                     open -= 1;
                     seen.push(Seen::End(tag(e.local_name())));
                 }
-                Event::Text(t) => push_text(&mut seen, &t.into_inner()),
-                Event::CData(t) => push_text(&mut seen, &t.into_inner()),
+                Event::Text(t) => push_text(&mut seen, &t.xml10_content()),
+                Event::CData(t) => push_text(&mut seen, &t.xml10_content()),
                 Event::GeneralRef(r) => {
                     let resolved = match &*r {
                         "lt" => '<',
@@ -585,7 +633,8 @@ mod tests {
                     };
                     push_text(&mut seen, resolved.encode_utf8(&mut [0; 4]));
                 }
-                Event::Decl(d) => check_encoding(&d).ok()?,
+                Event::Decl(_) if at_start => {}
+                Event::Decl(_) => return None,
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::DocType(_) => return None,
                 Event::Eof if open == 0 => return Some(seen),
@@ -601,6 +650,7 @@ mod tests {
         "<!-- c --><methodCall><?pi x?><methodName><![CDATA[<raw>]]>m</methodName ><params/></methodCall>",
         "<a x='1>' y=\"'\"><b/></a >",
         "<methodResponse><params ><param><value><ex:i8>5</ex:i8 ></value></param><param><value/></param><param><value><nil /></value></param><param><valuex>1</valuex></param><parameter/></params></methodResponse\n>",
+        "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\r\n<methodCall a='x\r\ny\r'>\r\n<methodName>m</methodName>\r<params><param><value><string>a\r\nb\rc\n\r&#13;&#x0d;\r\n</string></value></param><param><value><![CDATA[x\r\ny\r]]>\r</value></param></params></methodCall>\r\n",
     ];
 
     #[test]
@@ -616,7 +666,7 @@ mod tests {
                 variants.push(cut);
                 variants.push(doc[..at].to_vec());
                 for byte in [
-                    b'<', b'>', b'&', b'/', b'"', b'\'', b';', b'!', b'?', b':', b' ',
+                    b'<', b'>', b'&', b'/', b'"', b'\'', b';', b'!', b'?', b':', b' ', b'\r',
                 ] {
                     let mut with = doc.to_vec();
                     with.insert(at, byte);

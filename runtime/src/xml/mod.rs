@@ -2,24 +2,27 @@
 //!
 //! Reading is liberal — any namespace prefix, `int`/`i1`/`i2`/`i4`/`i8`,
 //! `nil`, a bare `<value>text</value>`, whitespace between elements, base64
-//! with line breaks, a missing `<params>`, CDATA, character references.
-//! String content is kept exactly as sent: no trimming and no line-end
-//! normalisation, so a raw `\r` from a client that does not escape it
-//! survives.
+//! with line breaks, a missing `<params>`, CDATA, character references, and
+//! the encoding the document declares (UTF-8, US-ASCII, ISO-8859-1,
+//! windows-1252, any other WHATWG label, UTF-16 with a byte-order mark),
+//! converted to UTF-8 once before parsing. Text is read as XML 1.0 defines
+//! it: a raw CRLF or lone CR is a line end, LF (§2.11), while `&#13;` is a
+//! carriage return; nothing is trimmed.
 //!
 //! Writing is strict: a UTF-8 declaration, typed scalars, `<i4>` unless the
 //! integer needs `<i8>`, booleans as `0`/`1`, `YYYYMMDDTHH:MM:SS`, and `&`,
-//! `<`, `>` and `\r` escaped.
+//! `<`, `>` and `\r` escaped (a carriage return as `&#13;`, so it survives).
 //!
 //! A DOCTYPE is refused and no entity other than XML's five predefined ones
 //! is ever expanded, so entity-expansion attacks have nothing to work with.
 //!
 //! Errors: a document that is not XML-RPC (ill-formed, truncated, an unknown
-//! element, a DOCTYPE) is a parse error (-32700); a UTF-16 document or a
-//! declared encoding other than UTF-8 is -32701; bytes that are not UTF-8 are
-//! -32702. A scalar whose text is not a value of its type (an `<i4>` out of
-//! range, bad base64, a bad date) is invalid params (-32602), like a value of
-//! the wrong type.
+//! element, a DOCTYPE) is a parse error (-32700); an encoding diglot does not
+//! know, or UTF-16 without a byte-order mark, is -32701; bytes that are not
+//! text in the document's encoding are -32702. A scalar whose text is not a
+//! value of its type (an `<i4>` out of range, bad base64, a bad date) is
+//! invalid params (-32602), like a value of the wrong type; the message names
+//! the element as the client wrote it.
 //!
 //! ```
 //! use diglot::xml::{self, Dialect, MethodCall};
@@ -37,6 +40,7 @@
 //! ```
 
 mod de;
+mod encoding;
 mod escape;
 mod events;
 mod params;
@@ -75,7 +79,8 @@ const DECLARATION: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 /// parameters one at a time, each decoded straight into its Rust type.
 ///
 /// Parameters may borrow strings from the document (`&'a str` parameters
-/// work when the text holds no references).
+/// work when the text holds no references or carriage returns and the
+/// document is UTF-8 or ASCII).
 pub struct MethodCall<'a> {
     events: Events<'a>,
     name: Cow<'a, str>,
