@@ -11,13 +11,13 @@ use axum::routing::get;
 use base64::Engine as _;
 use diglot::{BuildError, Dispatcher};
 
-use crate::calc::{Calc, CalculatorServer};
+use crate::calc::{Calc, CalculatorService};
 
 // ANCHOR: app
 /// The application: `/health` for anyone, the calculator on `/RPC2` (and
 /// `/`) for callers who give `user` and `password`.
 pub fn app(user: &str, password: &str) -> Result<Router, BuildError> {
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc))?;
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
     let expected = basic_credentials(user, password);
     let rpc = dispatcher
         .router()

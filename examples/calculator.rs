@@ -10,9 +10,9 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-use diglot::transport::stream::LocalName;
-use diglot::{Dispatcher, Server, Shutdown};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::LocalName;
+use diglot::{Dispatcher, Server};
+use diglot_examples::calc::{Calc, CalculatorService};
 
 const DEFAULT_HTTP: &str = "127.0.0.1:8080";
 const DEFAULT_TCP: &str = "127.0.0.1:7070";
@@ -102,7 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     // ANCHOR: serve
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc))?;
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
     let mut server = Server::new(dispatcher);
     if let Some(addr) = options.http {
         server = server.http(addr);
@@ -179,6 +179,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     help.flush()?;
     drop(help);
-    server.serve_until(Shutdown::on_signal()).await?;
+    server.serve().await?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 pub mod process;
 pub mod runtime;
+pub mod served;
 pub mod tempdir;
 
 #[cfg(doctest)]

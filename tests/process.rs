@@ -1,10 +1,11 @@
 //! Child processes for the integration tests: running a real client with a
-//! time limit, and building the calculator example that tests run as a
-//! second process.
+//! time limit, and building the examples that tests run as a second
+//! process.
 
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// What a client process did.
@@ -22,6 +23,8 @@ pub struct Ran {
 /// nothing), for at most `limit`: past it the child is killed and the test
 /// fails. Panics with `missing` if the program is not found.
 pub fn run(mut command: Command, stdin: Option<&[u8]>, limit: Duration, missing: &str) -> Ran {
+    // Loopback only: never through a proxy the environment may name.
+    command.env("no_proxy", "*").env("NO_PROXY", "*");
     let shown = format!("{command:?}");
     let mut child = match command
         .stdin(if stdin.is_some() {
@@ -79,9 +82,26 @@ pub fn run(mut command: Command, stdin: Option<&[u8]>, limit: Duration, missing:
     }
 }
 
-/// Builds the calculator example with cargo (the profile the tests run
-/// in) and returns the executable cargo reports.
-pub fn build_calculator() -> PathBuf {
+/// The executable of the example `name` of `diglot-examples`, built with
+/// cargo once per test process (in the profile the tests run in; cargo
+/// rebuilds it only when a source changed, so it is never stale).
+pub fn example_binary(name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
+        return path.clone();
+    }
+    let path = build_example(name);
+    built.push((name.to_owned(), path.clone()));
+    path
+}
+
+/// The calculator example's executable.
+pub fn calculator_binary() -> PathBuf {
+    example_binary("calculator")
+}
+
+fn build_example(name: &str) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -94,7 +114,7 @@ pub fn build_calculator() -> PathBuf {
             "--quiet",
             "--message-format=json-render-diagnostics",
         ])
-        .args(["-p", "diglot-examples", "--example", "calculator"])
+        .args(["-p", "diglot-examples", "--example", name])
         .arg("--manifest-path")
         .arg(&manifest)
         .stdin(Stdio::null())
@@ -104,10 +124,10 @@ pub fn build_calculator() -> PathBuf {
     }
     let out = command
         .output()
-        .expect("runs cargo to build the calculator example");
+        .unwrap_or_else(|e| panic!("cannot run cargo to build the {name} example: {e}"));
     assert!(
         out.status.success(),
-        "`cargo build --example calculator` failed: {}",
+        "`cargo build --example {name}` failed: {}",
         out.status
     );
     // The artifact message names the executable wherever the target
@@ -115,9 +135,29 @@ pub fn build_calculator() -> PathBuf {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "calculator")
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the calculator executable")
+        .unwrap_or_else(|| panic!("cargo reports no executable for the {name} example"))
+}
+
+/// The message when `python3` is missing.
+pub const NO_PYTHON: &str = "python3 was not found on PATH. The interop tests run real Python \
+     clients; install Python 3 (the README's test command puts one first on PATH).";
+
+/// A helper script in `tests/python/`.
+pub fn python_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("python")
+        .join(name)
+}
+
+/// Runs `python3 tests/python/<script> <args…>` (at most `limit`).
+pub fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
+    let mut command = Command::new("python3");
+    command.arg(python_script(script)).args(args);
+    // Unbuffered, so a killed script still shows how far it got.
+    command.env("PYTHONUNBUFFERED", "1");
+    run(command, None, limit, NO_PYTHON)
 }
 
 /// Asserts that a helper script succeeded and printed `VERDICT: ok`.

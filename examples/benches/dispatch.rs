@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use diglot::{Dispatcher, Protocol};
-use diglot_examples::calc::{Calc, Calculator, CalculatorServer};
+use diglot_examples::calc::{Calc, Calculator, CalculatorService};
 
 /// `calc.add(1, 2)` as Python's `xmlrpc.client.dumps((1, 2), "calc.add")`
 /// writes it.
@@ -63,7 +63,7 @@ fn check(dispatcher: &Dispatcher) {
 }
 
 fn calc_add(c: &mut Criterion) {
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc)).unwrap();
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc)).unwrap();
     check(&dispatcher);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()

@@ -14,8 +14,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use diglot::{Dispatcher, Server, Shutdown};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::{Dispatcher, Server};
+use diglot_examples::calc::{Calc, CalculatorService};
 
 const USAGE: &str = "usage: http_load_server diglot|axum|jsonrpsee PORT";
 
@@ -44,10 +44,10 @@ async fn main() -> Result<(), BoxError> {
 /// diglot's standalone HTTP server (hyper underneath), serving the
 /// calculator over XML-RPC and JSON-RPC on one port.
 async fn serve_diglot(addr: SocketAddr) -> Result<(), BoxError> {
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc))?;
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
     let server = Server::new(dispatcher).http(addr).bind().await?;
     println!("diglot listening on http://{addr}/RPC2");
-    server.serve_until(Shutdown::on_signal()).await?;
+    server.serve().await?;
     Ok(())
 }
 
@@ -99,7 +99,7 @@ async fn serve_axum(addr: SocketAddr) -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("axum listening on http://{addr}/");
     axum::serve(listener, app)
-        .with_graceful_shutdown(Shutdown::on_signal())
+        .with_graceful_shutdown(diglot::shutdown_signal())
         .await?;
     Ok(())
 }
@@ -118,7 +118,7 @@ async fn serve_jsonrpsee(addr: SocketAddr) -> Result<(), BoxError> {
     let handle = server.start(module);
     println!("jsonrpsee listening on http://{addr}/");
     tokio::select! {
-        () = Shutdown::on_signal() => {
+        () = diglot::shutdown_signal() => {
             let _ = handle.stop();
         }
         () = handle.clone().stopped() => {}

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use diglot::transport::stream::LocalName;
+use diglot::LocalName;
 use diglot::{Bytes, Client, Protocol, ShmConnection, StreamConnection};
 
 use crate::{BoxError, Flags, Measured, Payload, nanos, samples};

@@ -95,12 +95,11 @@ impl Payload {
                 write_request(&mut request, "calc.echo", &(self.bytes(),), Some(&id))?;
             }
         }
-        let dispatcher = diglot::Dispatcher::new(diglot_examples::calc::CalculatorServer::new(
+        let dispatcher = diglot::Dispatcher::new(diglot_examples::calc::CalculatorService::new(
             diglot_examples::calc::Calc,
         ))?;
-        let reply = diglot::ShmConnection::block_on(
-            dispatcher.handle_body(&request, Some(diglot::Protocol::JsonRpc)),
-        );
+        let reply =
+            diglot::block_on(dispatcher.handle_body(&request, Some(diglot::Protocol::JsonRpc)));
         Ok((request, reply.body.to_vec()))
     }
 }

@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diglot::transport::stream::LocalName;
+use diglot::LocalName;
 use diglot::{Protocol, StreamConnection};
 use diglot_examples::calc::CalculatorClient;
 

@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use diglot::transport::stream::{LocalName, StreamConfig};
-use diglot::{Dispatcher, Server};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::{Dispatcher, LocalEndpoint, LocalName, Server, StreamConfig, TcpEndpoint};
+use diglot_examples::calc::{Calc, CalculatorService};
 
 use crate::{BoxError, CL_REQUEST, CL_RESPONSE, Endpoint, Flags, LINE_REQUEST, LINE_RESPONSE};
 
@@ -70,12 +69,14 @@ fn runtime_of(kind: &str) -> Result<tokio::runtime::Runtime, BoxError> {
 /// `StreamConfig::thread_per_connection`.
 fn diglot(endpoint: Endpoint, runtime: &str, threaded: bool) -> Result<(), BoxError> {
     runtime_of(runtime)?.block_on(async {
-        let dispatcher = Dispatcher::new(CalculatorServer::new(Calc))?;
-        let server = Server::new(dispatcher)
-            .stream_config(StreamConfig::default().thread_per_connection(threaded));
+        let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
+        let config = StreamConfig::default().thread_per_connection(threaded);
+        let server = Server::new(dispatcher);
         let server = match &endpoint {
-            Endpoint::Tcp(addr) => server.tcp(*addr),
-            Endpoint::Unix(path) => server.local(LocalName::Path(path.clone())),
+            Endpoint::Tcp(addr) => server.endpoint(TcpEndpoint::new(*addr).config(config)),
+            Endpoint::Unix(path) => {
+                server.endpoint(LocalEndpoint::new(LocalName::Path(path.clone())).config(config))
+            }
         };
         let server = server.bind().await?;
         let bound = match endpoint {

@@ -28,7 +28,7 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// generates `CalculatorServer<T>` (a `diglot::Service`), `CalculatorClient<C>`
+/// generates `CalculatorService<T>` (a `diglot::Service`), `CalculatorClient<C>`
 /// (a typed client over any `diglot::Connection`), and the metadata that
 /// introspection serves.
 #[proc_macro_attribute]

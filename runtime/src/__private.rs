@@ -11,7 +11,8 @@ pub use std::vec::Vec;
 pub use crate::Fault;
 pub use crate::client::{Client, ClientError, Connection, PreparedCall};
 pub use crate::service::{
-    Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, Service, TypeInfo,
+    Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, PendingReply,
+    Service, TypeInfo,
 };
 
 /// Fills unused slots of a generated method table.

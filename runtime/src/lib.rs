@@ -5,7 +5,8 @@
 //! - [`rpc`] turns a trait into a service, a dispatch table, introspection
 //!   metadata and a typed client.
 //! - [`Dispatcher`] serves services over both protocols behind the
-//!   transport seam ([`transport::Handler`]).
+//!   transport seam ([`transport::Handler`]); [`Server`] serves it on a list
+//!   of endpoints (HTTP, TCP, local sockets, stdio, shared memory).
 //! - [`Client`] calls methods by name over any [`Connection`].
 //! - [`Value`] holds any value either protocol carries; [`DateTime`] and
 //!   [`Bytes`] are the two types JSON lacks.
@@ -33,21 +34,51 @@ pub use client::HttpConnection;
 pub use client::ShmConnection;
 #[cfg(feature = "stream")]
 pub use client::StreamConnection;
-pub use client::{Client, ClientError, Connection, InProcess, Outgoing, PreparedCall};
+pub use client::{Client, ClientError, Connection, InProcess, Outgoing, PreparedCall, block_on};
 pub use diglot_macros::rpc;
 pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder, caller};
 pub use fault::Fault;
 pub use limits::Limits;
-pub use server::{BoundServer, Server, Shutdown};
-pub use service::{
-    Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, PendingReply,
-    Service, TypeInfo,
-};
-pub use transport::{Peer, Protocol};
+pub use server::{BoundServer, DEFAULT_GRACE, Server, ServerHandle, shutdown_signal};
+pub use service::{MethodInfo, ParamInfo, Service, TypeInfo};
 pub use value::{Bytes, DateTime, DateTimeError, IntoMembers, Struct, Value};
 
-/// The seam between transports and the runtime, re-exported from
-/// `diglot-transports`.
+#[cfg(feature = "tls")]
+pub use diglot_transports::http::TlsConfig;
+#[cfg(feature = "http")]
+pub use diglot_transports::http::{HttpConfig, HttpEndpoint};
+pub use diglot_transports::listen::LocalName;
+#[cfg(all(feature = "shm", target_os = "linux"))]
+pub use diglot_transports::shm::{ShmConfig, ShmEndpoint};
+#[cfg(feature = "stream")]
+pub use diglot_transports::stream::{LocalEndpoint, StdioEndpoint, StreamConfig, TcpEndpoint};
+pub use diglot_transports::{Peer, Protocol};
+
+/// For writing transports and handlers: the seam every transport serves a
+/// [`Handler`](transport::Handler) through, the endpoint traits, the shared
+/// listen layer, and each transport's raw pieces (the axum `Router`, the
+/// byte-level clients).
 pub mod transport {
-    pub use diglot_transports::*;
+    pub use diglot_transports::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
+    pub use diglot_transports::{
+        DEFAULT_MAX_BODY_BYTES, Handler, Message, Peer, Protocol, Refusal, Reply, listen,
+    };
+
+    /// HTTP: the axum `Router` to mount, and the raw client.
+    #[cfg(feature = "http")]
+    pub mod http {
+        pub use diglot_transports::http::{HttpClient, HttpClientError, axum_types, router};
+    }
+
+    /// Streams: the raw client.
+    #[cfg(feature = "stream")]
+    pub mod stream {
+        pub use diglot_transports::stream::{StreamClient, StreamClientError};
+    }
+
+    /// Shared memory: the raw client.
+    #[cfg(all(feature = "shm", target_os = "linux"))]
+    pub mod shm {
+        pub use diglot_transports::shm::{PendingCall, ShmClient, ShmError, TryCall};
+    }
 }

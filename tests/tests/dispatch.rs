@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
-use diglot::transport::{Handler, Protocol, Request};
+use diglot::transport::{Handler, Message, Protocol};
 use diglot::{Dispatcher, Fault, Limits, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -95,8 +95,8 @@ impl Clash for Impl {
 
 fn dispatcher() -> Dispatcher {
     Dispatcher::builder()
-        .service(TestingServer::new(Impl))
-        .service(OtherServer::new(Impl))
+        .service(TestingService::new(Impl))
+        .service(OtherService::new(Impl))
         .limits(Limits::default().max_batch_len(5))
         .build()
         .unwrap()
@@ -112,12 +112,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 /// Sends a JSON body through the seam; `None` when the reply is empty.
 fn json_call(d: &Dispatcher, body: serde_json::Value) -> Option<serde_json::Value> {
     let body = serde_json::to_vec(&body).unwrap();
-    let reply = block_on(d.handle(Request {
-        body: &body,
-        protocol: None,
-        transport: "test",
-        peer: None,
-    }));
+    let reply = block_on(d.handle(Message::new(&body, "test")));
     assert_eq!(reply.protocol, Protocol::JsonRpc);
     (!reply.body.is_empty()).then(|| serde_json::from_slice(&reply.body).unwrap())
 }
@@ -130,12 +125,7 @@ fn xml_call<P: Serialize>(d: &Dispatcher, method: &str, params: &P) -> Result<Va
 }
 
 fn xml_raw(d: &Dispatcher, body: &[u8]) -> Result<Value, Fault> {
-    let reply = block_on(d.handle(Request {
-        body,
-        protocol: Some(Protocol::XmlRpc),
-        transport: "test",
-        peer: None,
-    }));
+    let reply = block_on(d.handle(Message::new(body, "test").protocol(Some(Protocol::XmlRpc))));
     assert_eq!(reply.protocol, Protocol::XmlRpc);
     diglot::xml::decode_response(&reply.body, &Limits::default()).unwrap()
 }
@@ -416,8 +406,8 @@ fn multicall_is_bounded_and_does_not_recurse() {
 #[test]
 fn a_name_defined_twice_across_services_fails_the_build() {
     let error = Dispatcher::builder()
-        .service(TestingServer::new(Impl))
-        .service(ClashServer::new(Impl))
+        .service(TestingService::new(Impl))
+        .service(ClashService::new(Impl))
         .build()
         .unwrap_err();
     let message = error.to_string();
@@ -443,12 +433,7 @@ fn malformed_bodies_get_faults_in_their_protocol() {
 }
 
 fn json_call_raw(d: &Dispatcher, body: &[u8]) -> serde_json::Value {
-    let reply = block_on(d.handle(Request {
-        body,
-        protocol: None,
-        transport: "test",
-        peer: None,
-    }));
+    let reply = block_on(d.handle(Message::new(body, "test")));
     serde_json::from_slice(&reply.body).unwrap()
 }
 

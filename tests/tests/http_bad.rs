@@ -18,9 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use diglot::transport::http::HttpConfig;
 use diglot::{Client, Dispatcher, HttpConnection, Protocol};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::{HttpConfig, Limits};
+use diglot_examples::calc::{Calc, CalculatorService};
 use http_support::{READ_TIMEOUT, RawResponse, TestServer, exchange, post, read_response};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -208,13 +208,13 @@ fn gzip_bomb(size: usize) -> Vec<u8> {
 
 #[test]
 fn bad_clients_get_statuses_and_a_good_client_never_notices() {
-    let config = HttpConfig::default()
-        .max_body_bytes(LIMIT)
-        .read_timeout(READ);
-    let server = TestServer::http(
-        Dispatcher::new(CalculatorServer::new(Calc)).unwrap(),
-        Some(config),
-    );
+    let config = HttpConfig::default().read_timeout(READ);
+    let dispatcher = Dispatcher::builder()
+        .service(CalculatorService::new(Calc))
+        .limits(Limits::default().max_body_bytes(LIMIT))
+        .build()
+        .unwrap();
+    let server = TestServer::http(dispatcher, Some(config));
     let addr = server.addr;
     let url = server.url();
     server.rt.block_on(async move {

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use diglot::{Dispatcher, Fault, Value};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot_examples::calc::{Calc, CalculatorService};
 use http_support::{Ran, TestServer, assert_verdict, python, run};
 use serde_json::json;
 
@@ -66,7 +66,7 @@ impl Jsonish for Impl {
 }
 
 fn server(service: Impl) -> TestServer {
-    TestServer::http(Dispatcher::new(JsonishServer::new(service)).unwrap(), None)
+    TestServer::http(Dispatcher::new(JsonishService::new(service)).unwrap(), None)
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn the_readme_curl_lines_work() {
         lines.len() >= 2,
         "README.md should show how to call the calculator with curl; found {lines:?}"
     );
-    let server = TestServer::http(Dispatcher::new(CalculatorServer::new(Calc)).unwrap(), None);
+    let server = TestServer::http(Dispatcher::new(CalculatorService::new(Calc)).unwrap(), None);
     let addr = server.addr.to_string();
     // The Unix-socket line goes to a socket of the test's own.
     let dir = std::env::temp_dir().join(format!("diglot-readme-{}", std::process::id()));
@@ -284,8 +284,8 @@ fn the_readme_curl_lines_work() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let local = runtime
         .block_on(
-            diglot::Server::new(Dispatcher::new(CalculatorServer::new(Calc)).unwrap())
-                .local(diglot::transport::stream::LocalName::Path(socket.clone()))
+            diglot::Server::new(Dispatcher::new(CalculatorService::new(Calc)).unwrap())
+                .local(diglot::LocalName::Path(socket.clone()))
                 .bind(),
         )
         .unwrap();

@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use diglot::Dispatcher;
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot_examples::calc::{Calc, CalculatorService};
 use http_support::{TestServer, assert_verdict, run};
 
 const NO_PHP: &str = "php was not found on PATH. This test runs PHP's real xmlrpc \
@@ -43,7 +43,7 @@ fn php_xmlrpc_with_default_options_calls_the_calculator() {
         modules.stdout
     );
 
-    let server = TestServer::http(Dispatcher::new(CalculatorServer::new(Calc)).unwrap(), None);
+    let server = TestServer::http(Dispatcher::new(CalculatorService::new(Calc)).unwrap(), None);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("php/xmlrpc_client.php");
     let mut php = Command::new("php");
     php.arg(script).arg(server.url());

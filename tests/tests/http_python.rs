@@ -168,7 +168,7 @@ impl Interop for Impl {
 }
 
 fn server() -> TestServer {
-    TestServer::http(Dispatcher::new(InteropServer::new(Impl)).unwrap(), None)
+    TestServer::http(Dispatcher::new(InteropService::new(Impl)).unwrap(), None)
 }
 
 #[test]

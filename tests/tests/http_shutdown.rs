@@ -54,7 +54,7 @@ fn clients(url: &str) -> [Client<HttpConnection>; 2] {
 #[test]
 fn a_call_past_the_call_timeout_gets_a_fault_and_the_server_keeps_serving() {
     let dispatcher = Dispatcher::builder()
-        .service(SleepyServer::new(Impl::default()))
+        .service(SleepyService::new(Impl::default()))
         .call_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
@@ -127,7 +127,7 @@ fn graceful_shutdown_finishes_calls_in_flight_and_refuses_new_connections() {
     let rt = runtime();
     let bound = rt
         .block_on(
-            Server::new(Dispatcher::new(SleepyServer::new(service)).unwrap())
+            Server::new(Dispatcher::new(SleepyService::new(service)).unwrap())
                 .http("127.0.0.1:0".parse().unwrap())
                 .bind(),
         )

@@ -11,9 +11,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use diglot::Dispatcher;
-use diglot::transport::http::tls::TlsConfig;
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::{Dispatcher, HttpEndpoint, TlsConfig};
+use diglot_examples::calc::{Calc, CalculatorService};
 use http_support::{TestServer, assert_verdict, post, python, read_response, run};
 use tokio::io::AsyncWriteExt as _;
 
@@ -52,9 +51,8 @@ fn python_and_curl_call_over_https_with_a_self_signed_certificate() {
     let key_pem = certified.signing_key.serialize_pem();
     let tls = TlsConfig::from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).expect("the PEM loads");
     let server = TestServer::start(
-        Dispatcher::new(CalculatorServer::new(Calc)).unwrap(),
-        None,
-        |server, addr| server.https(addr, tls),
+        Dispatcher::new(CalculatorService::new(Calc)).unwrap(),
+        HttpEndpoint::new("127.0.0.1:0".parse().unwrap()).tls(tls),
     );
     let cafile = TempFile::new("tls-ca", &cert_pem);
     let port = server.addr.port().to_string();

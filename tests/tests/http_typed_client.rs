@@ -6,13 +6,12 @@
 
 mod http_support;
 
-use diglot::transport::http::HttpClientError;
 use diglot::{ClientError, Dispatcher, HttpConnection, Protocol, Value};
-use diglot_examples::calc::{Calc, CalculatorClient, CalculatorServer};
+use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
 use http_support::TestServer;
 
 fn server() -> TestServer {
-    TestServer::http(Dispatcher::new(CalculatorServer::new(Calc)).unwrap(), None)
+    TestServer::http(Dispatcher::new(CalculatorService::new(Calc)).unwrap(), None)
 }
 
 fn typed(url: &str, protocol: Protocol) -> CalculatorClient<HttpConnection> {
@@ -153,15 +152,7 @@ fn transport_errors_are_not_faults() {
         let calc = typed(&format!("http://{addr}/elsewhere"), Protocol::JsonRpc);
         let error = calc.add(1, 2).await.unwrap_err();
         assert!(error.fault().is_none(), "{error}");
-        match &error {
-            ClientError::Transport(inner) => {
-                let http = inner
-                    .downcast_ref::<HttpClientError>()
-                    .expect("an HttpClientError");
-                assert!(matches!(http, HttpClientError::Status(404)), "{http}");
-            }
-            other => panic!("expected a transport error, got {other}"),
-        }
+        assert!(matches!(error, ClientError::HttpStatus(404)), "{error}");
         // Nothing listening.
         let closed = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -169,9 +160,15 @@ fn transport_errors_are_not_faults() {
         };
         let calc = typed(&format!("http://{closed}/RPC2"), Protocol::XmlRpc);
         let error = calc.add(1, 2).await.unwrap_err();
-        assert!(matches!(error, ClientError::Transport(_)), "{error}");
+        assert!(matches!(error, ClientError::Io(_)), "{error}");
+        assert!(
+            std::error::Error::source(&error).is_some(),
+            "the cause is kept"
+        );
     });
     // Not an http:// URL.
-    assert!(HttpConnection::new("ftp://127.0.0.1/RPC2", Protocol::XmlRpc).is_err());
-    assert!(HttpConnection::new("not a url", Protocol::JsonRpc).is_err());
+    for url in ["ftp://127.0.0.1/RPC2", "not a url"] {
+        let error = HttpConnection::new(url, Protocol::XmlRpc).unwrap_err();
+        assert!(matches!(error, ClientError::InvalidAddress(_)), "{error}");
+    }
 }

@@ -3,7 +3,7 @@
 //! * the calculator example (a second process, `--shm PATH`) answers the
 //!   typed client from async code, the dynamic client from a thread with
 //!   no runtime (`call_blocking`), and the typed client driven by
-//!   `ShmConnection::block_on`, in XML-RPC and JSON-RPC; faults arrive as
+//!   `diglot::block_on`, in XML-RPC and JSON-RPC; faults arrive as
 //!   faults; a notification keeps the connection in step; the handshake
 //!   socket is a private (0600) file and the client learns the server's
 //!   pid and uid;
@@ -25,8 +25,7 @@ use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diglot::transport::shm::ShmError;
-use diglot::transport::stream::LocalName;
+use diglot::LocalName;
 use diglot::{Client, ClientError, Protocol, ShmConnection, Value};
 use diglot_examples::calc::{Calc, CalculatorClient};
 use shm_support::{InProcess, TempDir, runtime, spawn_calculator};
@@ -69,7 +68,7 @@ fn the_calculator_example_serves_shared_memory_to_every_kind_of_client() {
         let client = Client::new(ShmConnection::connect_blocking(&name, protocol).unwrap());
         let sum: i32 = client.call_blocking("calc.add", &(20, 22)).unwrap();
         assert_eq!(sum, 42, "{protocol:?}");
-        ShmConnection::block_on(client.notify("calc.add", &(1, 1))).unwrap();
+        diglot::block_on(client.notify("calc.add", &(1, 1))).unwrap();
         let total: f64 = client
             .call_blocking("calc.sumAll", &(vec![1.5, 2.5],))
             .unwrap();
@@ -86,7 +85,7 @@ fn the_calculator_example_serves_shared_memory_to_every_kind_of_client() {
     // Typed, driven without a runtime.
     let calc =
         CalculatorClient::new(ShmConnection::connect_blocking(&name, Protocol::XmlRpc).unwrap());
-    assert_eq!(ShmConnection::block_on(calc.add(2, 3)).unwrap(), 5);
+    assert_eq!(diglot::block_on(calc.add(2, 3)).unwrap(), 5);
     drop(server);
 }
 
@@ -188,10 +187,10 @@ fn an_async_call_given_up_by_its_caller_leaves_the_connection_usable() {
 #[test]
 fn an_abstract_name_serves() {
     let name = LocalName::Abstract(format!("diglot-shm-test-{}", std::process::id()));
-    let server = InProcess::with(diglot::Limits::default(), |s| s.shm(name.clone()));
+    let server = InProcess::at(name.clone());
     let calc =
         CalculatorClient::new(ShmConnection::connect_blocking(&name, Protocol::JsonRpc).unwrap());
-    assert_eq!(ShmConnection::block_on(calc.add(40, 2)).unwrap(), 42);
+    assert_eq!(diglot::block_on(calc.add(40, 2)).unwrap(), 42);
     drop(server);
 }
 
@@ -214,12 +213,6 @@ fn stopping_the_server_ends_idle_connections_with_a_clear_error() {
         .call_blocking::<_, i32>("calc.add", &(1, 2))
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
-    let ClientError::Transport(error) = &error else {
-        panic!("not a transport error: {error}");
-    };
-    assert!(
-        matches!(error.downcast_ref::<ShmError>(), Some(ShmError::Closed)),
-        "{error}"
-    );
+    assert!(matches!(error, ClientError::Closed(_)), "{error}");
     assert!(error.to_string().contains("closed"), "{error}");
 }

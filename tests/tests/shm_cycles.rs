@@ -12,7 +12,7 @@ mod shm_support;
 
 use std::time::{Duration, Instant};
 
-use diglot::transport::stream::LocalName;
+use diglot::LocalName;
 use diglot::{Client, Protocol, ShmConnection};
 use shm_support::{InProcess, counting, held, wait_until};
 

@@ -16,18 +16,9 @@ mod shm_support;
 
 use std::time::Instant;
 
-use diglot::transport::shm::{ShmConfig, ShmError};
+use diglot::ShmConfig;
 use diglot::{Bytes, Client, ClientError, Limits, Protocol, ShmConnection};
 use shm_support::InProcess;
-
-fn shm_error(error: &ClientError) -> &ShmError {
-    let ClientError::Transport(error) = error else {
-        panic!("not a transport error: {error}");
-    };
-    error
-        .downcast_ref::<ShmError>()
-        .unwrap_or_else(|| panic!("not a shared-memory error: {error}"))
-}
 
 /// Bytes that do not repeat with any short period.
 fn payload(size: usize) -> Bytes {
@@ -41,13 +32,13 @@ fn payload(size: usize) -> Bytes {
 #[test]
 fn a_64_mib_echo_comes_back_intact() {
     let limit = 96 << 20;
-    let server = InProcess::with(Limits::default().max_body_bytes(limit), |s| s);
+    let server = InProcess::with(Limits::default().max_body_bytes(limit), |endpoint| endpoint);
     // XML-RPC carries 64 MiB (`<base64>`); JSON-RPC, whose codec is slower
     // on a base64 string in a debug build, 16 MiB: still 85 and 21 MB
     // messages each way, hundreds of ring-fulls.
     for (protocol, size) in [(Protocol::XmlRpc, 64 << 20), (Protocol::JsonRpc, 16 << 20)] {
         let payload = payload(size);
-        let config = ShmConfig::default().max_body_bytes(limit);
+        let config = ShmConfig::default().max_response_bytes(limit);
         let client = Client::new(
             ShmConnection::connect_blocking_with(&server.name, protocol, config).unwrap(),
         );
@@ -67,8 +58,8 @@ fn a_64_mib_echo_comes_back_intact() {
 
 #[test]
 fn tiny_rings_still_carry_any_message() {
-    let server = InProcess::with(Limits::default(), |s| {
-        s.shm_config(ShmConfig::default().ring_bytes(4096))
+    let server = InProcess::with(Limits::default(), |endpoint| {
+        endpoint.config(ShmConfig::default().ring_bytes(4096))
     });
     let client =
         Client::new(ShmConnection::connect_blocking(&server.name, Protocol::XmlRpc).unwrap());
@@ -83,7 +74,9 @@ fn tiny_rings_still_carry_any_message() {
 
 #[test]
 fn a_request_over_the_servers_limit_fails_without_being_sent() {
-    let server = InProcess::with(Limits::default().max_body_bytes(1 << 20), |s| s);
+    let server = InProcess::with(Limits::default().max_body_bytes(1 << 20), |endpoint| {
+        endpoint
+    });
     let client =
         Client::new(ShmConnection::connect_blocking(&server.name, Protocol::JsonRpc).unwrap());
     assert_eq!(
@@ -95,7 +88,7 @@ fn a_request_over_the_servers_limit_fails_without_being_sent() {
         .call_blocking::<_, String>("calc.echo", &(&text,))
         .unwrap_err();
     assert!(
-        matches!(shm_error(&error), ShmError::TooLarge { limit, .. } if *limit == 1 << 20),
+        matches!(error, ClientError::TooLarge { limit, .. } if limit == 1 << 20),
         "{error}"
     );
     let sum: i32 = client.call_blocking("calc.add", &(1, 2)).unwrap();
@@ -105,7 +98,7 @@ fn a_request_over_the_servers_limit_fails_without_being_sent() {
 #[test]
 fn a_response_over_the_clients_limit_ends_the_connection() {
     let server = InProcess::new();
-    let config = ShmConfig::default().max_body_bytes(64 << 10);
+    let config = ShmConfig::default().max_response_bytes(64 << 10);
     let client = Client::new(
         ShmConnection::connect_blocking_with(&server.name, Protocol::JsonRpc, config).unwrap(),
     );
@@ -117,13 +110,13 @@ fn a_response_over_the_clients_limit_ends_the_connection() {
         .call_blocking::<_, String>("calc.echo", &(&text,))
         .unwrap_err();
     assert!(
-        matches!(shm_error(&error), ShmError::TooLarge { limit, .. } if *limit == 64 << 10),
+        matches!(error, ClientError::TooLarge { limit, .. } if limit == 64 << 10),
         "{error}"
     );
     let error = client
         .call_blocking::<_, i32>("calc.add", &(1, 2))
         .unwrap_err();
-    assert!(matches!(shm_error(&error), ShmError::Broken(_)), "{error}");
+    assert!(matches!(error, ClientError::Closed(_)), "{error}");
     // The server serves others.
     let other =
         Client::new(ShmConnection::connect_blocking(&server.name, Protocol::JsonRpc).unwrap());

@@ -23,8 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use diglot::transport::shm::ShmError;
-use diglot::transport::stream::LocalName;
+use diglot::LocalName;
 use diglot::{Client, ClientError, Limits, Protocol, Server, ShmConnection};
 use shm_support::{
     CHILD_ROLE, CHILD_SOCKET, InProcess, SlowImpl, TempDir, counting, dispatcher, held, runtime,
@@ -68,15 +67,6 @@ fn child() {
         }
         other => panic!("unknown child role {other}"),
     }
-}
-
-fn shm_error(error: &ClientError) -> &ShmError {
-    let ClientError::Transport(error) = error else {
-        panic!("not a transport error: {error}");
-    };
-    error
-        .downcast_ref::<ShmError>()
-        .unwrap_or_else(|| panic!("not a shared-memory error: {error}"))
 }
 
 #[test]
@@ -185,7 +175,7 @@ fn a_server_killed_mid_call_fails_the_calls_within_two_seconds() {
         "{:?}",
         failed - killed
     );
-    assert!(matches!(shm_error(&error), ShmError::Closed), "{error}");
+    assert!(matches!(error, ClientError::Closed(_)), "{error}");
     assert!(error.to_string().contains("closed"), "{error}");
 
     let (result, failed) = rt.block_on(async_call).unwrap();
@@ -195,21 +185,21 @@ fn a_server_killed_mid_call_fails_the_calls_within_two_seconds() {
         "{:?}",
         failed - killed
     );
-    assert!(matches!(shm_error(&error), ShmError::Closed), "{error}");
+    assert!(matches!(error, ClientError::Closed(_)), "{error}");
 
     let started = Instant::now();
     let error = idle
         .call_blocking::<_, i32>("calc.add", &(1, 2))
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert!(matches!(shm_error(&error), ShmError::Closed), "{error}");
+    assert!(matches!(error, ClientError::Closed(_)), "{error}");
 
     let started = Instant::now();
     let error = blocking
         .call_blocking::<_, i32>("calc.add", &(1, 2))
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_millis(100));
-    assert!(matches!(shm_error(&error), ShmError::Broken(_)), "{error}");
+    assert!(matches!(error, ClientError::Closed(_)), "{error}");
 
     let error = ShmConnection::connect_blocking(&name, Protocol::JsonRpc).unwrap_err();
     assert!(error.to_string().contains("cannot connect"), "{error}");

@@ -22,7 +22,7 @@ mod stream_support;
 
 use std::time::Duration;
 
-use diglot::transport::stream::StreamConfig;
+use diglot::{Limits, StreamConfig};
 use stream_support::{
     Fixture, MODES, Raw, add_request, assert_add_works, content_length_frame, raw_tcp, raw_unix,
     read_frame, read_line, read_to_close,
@@ -31,6 +31,14 @@ use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 /// The body limit most tests configure, to keep them quick.
 const LIMIT: usize = 1 << 20;
+
+/// A server whose dispatcher limits bodies to [`LIMIT`], in either mode.
+fn limited(threaded: bool) -> Fixture {
+    let dispatcher = stream_support::dispatcher_with(|builder| {
+        builder.limits(Limits::default().max_body_bytes(LIMIT))
+    });
+    Fixture::in_mode_serving(threaded, dispatcher, StreamConfig::default())
+}
 
 /// A connection opened before anything goes wrong, with a call made on it.
 async fn open_before(fixture: &Fixture) -> Raw {
@@ -65,7 +73,7 @@ async fn bad_connection(fixture: &Fixture, unix: bool) -> Raw {
 #[test]
 fn a_half_written_frame_then_disconnect() {
     for threaded in MODES {
-        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        let fixture = limited(threaded);
         let halves: [(&str, &[u8]); 4] = [
             (
                 "half a JSON value",
@@ -171,8 +179,8 @@ async fn endless_line(fixture: &Fixture, unix: bool, total: usize, must_stop_ear
     if !ending.bytes.is_empty() {
         let text = ending.text();
         assert!(
-            text.contains("-32700") && text.contains("body limit"),
-            "the only thing sent back is a parse error naming the limit: {text}"
+            text.contains("-32600") && text.contains("larger than the limit"),
+            "the only thing sent back is an invalid-request error naming the limit: {text}"
         );
     }
     if must_stop_early {
@@ -187,7 +195,7 @@ async fn endless_line(fixture: &Fixture, unix: bool, total: usize, must_stop_ear
 #[test]
 fn a_100_mb_line_is_cut_off_at_the_configured_limit() {
     for threaded in MODES {
-        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        let fixture = limited(threaded);
         fixture.run(Duration::from_secs(18), async {
             let mut before = open_before(&fixture).await;
             for (round, unix) in [(1, false), (2, true)] {
@@ -206,15 +214,15 @@ fn a_100_mb_line_is_cut_off_at_the_configured_limit() {
                 let mut leftover = Vec::new();
                 let answer = read_frame(&mut bad, &mut leftover)
                     .await
-                    .expect("a parse error before closing");
+                    .expect("an invalid-request error before closing");
                 assert!(
-                    answer.contains("-32700") && answer.contains("body limit"),
+                    answer.contains("-32600") && answer.contains("larger than the limit"),
                     "{answer}"
                 );
                 let ending = read_to_close(&mut bad).await;
                 assert!(
                     ending.bytes.is_empty(),
-                    "nothing after the parse error: {}",
+                    "nothing after the error: {}",
                     ending.text()
                 );
                 assert_others_served(&fixture, &mut before, "a 100 MB Content-Length", round).await;
@@ -225,7 +233,7 @@ fn a_100_mb_line_is_cut_off_at_the_configured_limit() {
 
 #[test]
 fn the_default_limit_stops_a_20_mib_line() {
-    // No stream_config: the limit follows the dispatcher's, 16 MiB.
+    // The dispatcher's default limit, 16 MiB.
     let fixture = Fixture::new();
     fixture.run(Duration::from_secs(18), async {
         let mut before = open_before(&fixture).await;
@@ -239,7 +247,7 @@ fn the_default_limit_stops_a_20_mib_line() {
 #[test]
 fn binary_garbage() {
     for threaded in MODES {
-        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        let fixture = limited(threaded);
         let garbage: Vec<u8> = (0..4096u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
@@ -303,7 +311,7 @@ fn binary_garbage() {
 #[test]
 fn a_client_that_disconnects_mid_call() {
     for threaded in MODES {
-        let fixture = Fixture::in_mode(threaded, StreamConfig::default().max_body_bytes(LIMIT));
+        let fixture = limited(threaded);
         fixture.run(Duration::from_secs(15), async {
             let mut before = open_before(&fixture).await;
             let slow_json = r#"{"jsonrpc":"2.0","method":"probe.delayed","params":[1,300],"id":1}"#;

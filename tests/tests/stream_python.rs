@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use diglot::transport::stream::StreamConfig;
+use diglot::StreamConfig;
 use stream_support::{Fixture, MODES, assert_verdict, python, run};
 
 /// Where `program` is on `PATH`, if anywhere.

@@ -1,7 +1,7 @@
 //! The Unix socket's safety properties, against a real server.
 //!
 //! * the socket file is created with mode 0600 by default, and with the
-//!   mode given to `Server::local_mode` when set;
+//!   mode given to `LocalEndpoint::mode` when set;
 //! * a stale socket file (its listener gone, the file left behind) is
 //!   reclaimed by a new server, which then serves on it;
 //! * a LIVE server's socket is never taken over: a second bind on the same
@@ -23,10 +23,9 @@ use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _}
 use std::path::Path;
 use std::time::Duration;
 
-use diglot::transport::stream::LocalName;
-use diglot::{Protocol, Server, StreamConnection};
+use diglot::{LocalEndpoint, LocalName, Protocol, Server, StreamConnection};
 use diglot_examples::calc::CalculatorClient;
-use stream_support::{CallerInfo, ProbeClient, Running, TempDir, dispatcher, runtime};
+use stream_support::{CallerInfo, ProbeClient, Served, TempDir, dispatcher, runtime};
 
 fn mode_of(path: &Path) -> u32 {
     std::fs::metadata(path)
@@ -60,7 +59,7 @@ fn the_socket_file_is_private_by_default_and_takes_the_configured_mode() {
     let dir = TempDir::new();
 
     let default = LocalName::Path(dir.join("default.sock"));
-    let server = Running::start(&rt, local_server(&default)).expect("binds");
+    let server = Served::start(&rt, local_server(&default)).expect("binds");
     let meta = std::fs::symlink_metadata(dir.join("default.sock")).unwrap();
     assert!(meta.file_type().is_socket(), "a socket file is created");
     assert_eq!(
@@ -71,7 +70,11 @@ fn the_socket_file_is_private_by_default_and_takes_the_configured_mode() {
     rt.block_on(assert_serves(&default, Protocol::JsonRpc));
 
     let shared = LocalName::Path(dir.join("shared.sock"));
-    let configured = Running::start(&rt, local_server(&shared).local_mode(0o660)).expect("binds");
+    let configured = Served::start(
+        &rt,
+        Server::new(dispatcher()).endpoint(LocalEndpoint::new(shared.clone()).mode(0o660)),
+    )
+    .expect("binds");
     assert_eq!(mode_of(&dir.join("shared.sock")), 0o660, "the mode set");
     rt.block_on(assert_serves(&shared, Protocol::XmlRpc));
 
@@ -104,7 +107,7 @@ fn a_stale_socket_file_is_reclaimed() {
     );
 
     let name = LocalName::Path(path.clone());
-    let server = Running::start(&rt, local_server(&name)).expect("a stale socket is reclaimed");
+    let server = Served::start(&rt, local_server(&name)).expect("a stale socket is reclaimed");
     let meta = std::fs::symlink_metadata(&path).unwrap();
     assert!(meta.file_type().is_socket());
     assert_eq!(mode_of(&path), 0o600);
@@ -118,10 +121,10 @@ fn a_live_servers_socket_is_not_stolen() {
     let dir = TempDir::new();
     let path = dir.join("live.sock");
     let name = LocalName::Path(path.clone());
-    let first = Running::start(&rt, local_server(&name)).expect("the first server binds");
+    let first = Served::start(&rt, local_server(&name)).expect("the first server binds");
     let inode = std::fs::metadata(&path).unwrap().ino();
 
-    let error = Running::start(&rt, local_server(&name))
+    let error = Served::start(&rt, local_server(&name))
         .expect_err("a second server on a live socket must fail");
     assert_eq!(error.kind(), ErrorKind::AddrInUse, "{error}");
 
@@ -144,7 +147,7 @@ fn a_regular_file_at_the_path_is_refused_and_left_intact() {
     let path = dir.join("precious.txt");
     std::fs::write(&path, "precious data\n").unwrap();
 
-    let error = Running::start(&rt, local_server(&LocalName::Path(path.clone())))
+    let error = Served::start(&rt, local_server(&LocalName::Path(path.clone())))
         .expect_err("a regular file is no socket to reclaim");
     assert_eq!(error.kind(), ErrorKind::AlreadyExists, "{error}");
     assert_eq!(
@@ -156,7 +159,7 @@ fn a_regular_file_at_the_path_is_refused_and_left_intact() {
     // Nor is a directory taken over.
     let sub = dir.join("a-directory");
     std::fs::create_dir(&sub).unwrap();
-    Running::start(&rt, local_server(&LocalName::Path(sub.clone())))
+    Served::start(&rt, local_server(&LocalName::Path(sub.clone())))
         .expect_err("a directory is no socket to reclaim");
     assert!(sub.is_dir());
 }
@@ -168,7 +171,7 @@ fn the_socket_file_is_removed_when_the_server_stops() {
 
     let path = dir.join("served.sock");
     let name = LocalName::Path(path.clone());
-    let server = Running::start(&rt, local_server(&name)).expect("binds");
+    let server = Served::start(&rt, local_server(&name)).expect("binds");
     rt.block_on(assert_serves(&name, Protocol::JsonRpc));
     assert!(path.exists());
     server.stop().expect("serve_until returns Ok");
@@ -190,7 +193,7 @@ fn the_socket_file_is_removed_when_the_server_stops() {
 
     // The path can be bound again at once.
     let name = LocalName::Path(path.clone());
-    let again = Running::start(&rt, local_server(&name)).expect("binds again");
+    let again = Served::start(&rt, local_server(&name)).expect("binds again");
     rt.block_on(assert_serves(&name, Protocol::XmlRpc));
     again.stop().unwrap();
     assert!(!path.exists());
@@ -204,8 +207,8 @@ fn caller_reports_the_peer_process_over_the_unix_socket_only() {
     let server = Server::new(dispatcher())
         .local(name.clone())
         .tcp("127.0.0.1:0".parse().unwrap());
-    let server = Running::start(&rt, server).expect("binds");
-    let tcp = server.tcp[0];
+    let server = Served::start(&rt, server).expect("binds");
+    let tcp = server.addr("tcp");
     let uid = stream_support::effective_uid();
     let pid = i64::from(std::process::id());
     rt.block_on(async {
@@ -245,9 +248,9 @@ fn a_linux_abstract_name_serves() {
     let text = format!("@diglot-test-{}-{nanos:x}", std::process::id());
     let name = LocalName::parse(&text);
     assert!(matches!(&name, LocalName::Abstract(n) if !n.starts_with('@')));
-    let server = Running::start(&rt, local_server(&name)).expect("an abstract name binds");
-    assert_eq!(server.local, std::slice::from_ref(&name));
-    assert_eq!(server.local[0].to_string(), text);
+    let server = Served::start(&rt, local_server(&name)).expect("an abstract name binds");
+    assert_eq!(server.name("unix"), name);
+    assert_eq!(server.name("unix").to_string(), text);
     assert!(
         !Path::new(&text).exists() && !Path::new(&text[1..]).exists(),
         "no file is created"
@@ -268,7 +271,7 @@ fn a_linux_abstract_name_serves() {
         assert_eq!(me.pid, Some(i64::from(std::process::id())));
     });
     // A second server on a live abstract name fails.
-    let error = Running::start(&rt, local_server(&name)).expect_err("the name is taken");
+    let error = Served::start(&rt, local_server(&name)).expect_err("the name is taken");
     assert_eq!(error.kind(), ErrorKind::AddrInUse, "{error}");
     server.stop().unwrap();
 }
@@ -279,11 +282,11 @@ fn a_successors_socket_file_survives_the_old_server_stopping() {
     let dir = TempDir::new();
     let path = dir.join("handover.sock");
     let name = LocalName::Path(path.clone());
-    let old = Running::start(&rt, local_server(&name)).expect("binds");
+    let old = Served::start(&rt, local_server(&name)).expect("binds");
     let old_inode = std::fs::metadata(&path).unwrap().ino();
     // Someone removes the old server's file; a new server takes the path.
     std::fs::remove_file(&path).unwrap();
-    let new = Running::start(&rt, local_server(&name)).expect("the path is free");
+    let new = Served::start(&rt, local_server(&name)).expect("the path is free");
     let new_inode = std::fs::metadata(&path).unwrap().ino();
     println!("old inode {old_inode}, new inode {new_inode}");
     old.stop().unwrap();

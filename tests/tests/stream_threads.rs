@@ -18,7 +18,7 @@ mod stream_support;
 
 use std::time::{Duration, Instant};
 
-use diglot::transport::stream::StreamConfig;
+use diglot::StreamConfig;
 use stream_support::{Fixture, Raw, assert_add_works, raw_tcp, raw_unix, read_line, read_to_close};
 use tokio::io::AsyncWriteExt as _;
 
@@ -35,8 +35,18 @@ fn count(dir: &str) -> usize {
     std::fs::read_dir(dir).expect("procfs").count()
 }
 
+/// The connection threads of this process (named `diglot-tcp`,
+/// `diglot-unix`): the test harness and the runtimes start and end threads
+/// of their own at any time, which a count of every thread would see.
 fn threads() -> usize {
-    count("/proc/self/task")
+    std::fs::read_dir("/proc/self/task")
+        .expect("procfs")
+        .filter_map(Result::ok)
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|name| name.starts_with("diglot-"))
+        })
+        .count()
 }
 
 fn descriptors() -> usize {
@@ -100,9 +110,7 @@ fn each_connection_has_a_thread_that_ends_with_it() {
 #[test]
 fn a_call_that_awaits_is_answered_and_timed_out_as_on_tasks() {
     let _serial = serial();
-    let fixture = Fixture::with(|server| {
-        server.stream_config(StreamConfig::default().thread_per_connection(true))
-    });
+    let fixture = Fixture::in_mode(true, StreamConfig::default());
     fixture.run(Duration::from_secs(20), async {
         let mut io = raw_unix(&fixture.socket_path()).await;
         // A delayed call and a quick one in one write: answered in order.
@@ -128,9 +136,7 @@ fn a_call_that_awaits_is_answered_and_timed_out_as_on_tasks() {
     // With a call timeout, a call that outlives it is a -32000 fault.
     let dispatcher =
         stream_support::dispatcher_with(|builder| builder.call_timeout(Duration::from_millis(50)));
-    let fixture = Fixture::serving(dispatcher, |server| {
-        server.stream_config(StreamConfig::default().thread_per_connection(true))
-    });
+    let fixture = Fixture::in_mode_serving(true, dispatcher, StreamConfig::default());
     fixture.run(Duration::from_secs(20), async {
         let mut io = raw_tcp(fixture.tcp()).await;
         io.write_all(
@@ -161,7 +167,7 @@ fn a_stop_answers_the_call_in_flight_and_leaves_no_thread() {
     let Fixture { server, rt, dir } = fixture;
     let socket = dir.join("rpc.sock");
     let (mut busy, mut idle) = rt.block_on(async {
-        let mut idle = raw_tcp(server.tcp[0]).await;
+        let mut idle = raw_tcp(server.addr("tcp")).await;
         assert_add_works(&mut idle, 1, 1, 1).await;
         let mut busy = raw_unix(&socket).await;
         busy.write_all(

@@ -2,10 +2,10 @@
 //! in-process through the transport seam.
 
 use diglot::{ClientError, Dispatcher, InProcess, Protocol, Value};
-use diglot_examples::calc::{Calc, CalculatorClient, CalculatorServer};
+use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
 
 fn clients() -> Vec<CalculatorClient<InProcess>> {
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc)).unwrap();
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc)).unwrap();
     [Protocol::XmlRpc, Protocol::JsonRpc]
         .into_iter()
         .map(|p| CalculatorClient::new(InProcess::new(dispatcher.clone(), p)))

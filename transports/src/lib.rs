@@ -5,13 +5,26 @@
 //! writes back what it returns. diglot's dispatcher implements [`Handler`],
 //! and so can a test double or a proxy.
 //!
-//! | feature | module | what |
+//! The layers, each using only those below it:
+//!
+//! | layer | module | what |
 //! |---|---|---|
-//! | `http` (default) | [`http`] | HTTP/1.1 server on hyper, client, axum `Router` |
-//! | `tls` | `http::tls` | HTTPS with rustls |
-//! | `stream` (default) | [`stream`] | raw TCP, Unix sockets / named pipes, stdio |
-//! | `shm` (default) | `shm` | shared memory between processes (Linux only) |
+//! | transports | [`http`], [`stream`], `shm` | each an [`Endpoint`] that binds and serves a handler |
+//! | shared | [`listen`], [`endpoint`] | local socket names and listeners, the connection limit, the stop with its grace |
+//! | seam | [`Handler`], [`Message`], [`Reply`] | body in, body out; the handler owns the body limit |
+//!
+//! | feature | module | what | pulls in |
+//! |---|---|---|---|
+//! | `http` (default) | [`http`] | HTTP/1.1 server on hyper, client, axum `Router` | hyper, axum, tower, flate2 |
+//! | `tls` | [`http`] | HTTPS with rustls | rustls |
+//! | `stream` (default) | [`stream`] | raw TCP, Unix sockets / named pipes, stdio; HTTP on the same sockets with `http` | futures-util, memchr |
+//! | `shm` (default) | `shm` | shared memory between processes (Linux only) | rustix |
+//!
+//! Each transport feature stands alone: a build with only `shm` compiles
+//! no HTTP crate.
 
+pub mod endpoint;
+pub mod listen;
 mod seam;
 
 #[cfg(feature = "http")]
@@ -21,4 +34,5 @@ pub mod shm;
 #[cfg(feature = "stream")]
 pub mod stream;
 
-pub use seam::{Handler, Peer, Protocol, Reply, Request};
+pub use endpoint::{Address, BoundEndpoint, Endpoint};
+pub use seam::{DEFAULT_MAX_BODY_BYTES, Handler, Message, Peer, Protocol, Refusal, Reply};

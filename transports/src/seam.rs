@@ -1,4 +1,5 @@
-//! The seam between transports and the runtime: body in, body out.
+//! The seam between transports and the runtime: body in, body out, and the
+//! limit every transport enforces before reading past it.
 
 use std::future::Future;
 
@@ -33,23 +34,56 @@ impl Protocol {
     }
 }
 
-/// A request as a transport received it.
+/// A request body as a transport received it, with what the transport knows
+/// about it.
+///
+/// Built with [`Message::new`] and the setters, so that fields can be added
+/// without breaking transports written outside diglot.
 #[derive(Debug, Clone)]
-pub struct Request<'b> {
+#[non_exhaustive]
+pub struct Message<'b> {
     /// The whole request body.
     pub body: &'b [u8],
     /// The protocol, when the transport knows it (an HTTP `Content-Type`);
     /// `None` lets the handler sniff the body.
     pub protocol: Option<Protocol>,
-    /// The transport's name (`http`, `tcp`, `unix`, …), for logs and traces.
+    /// The transport's name (`http`, `tcp`, `unix`, `pipe`, `stdio`,
+    /// `shm`, …), for logs and traces.
     pub transport: &'static str,
     /// Who is calling, when the transport can tell (a Unix socket's peer).
     pub peer: Option<Peer>,
 }
 
+impl<'b> Message<'b> {
+    /// A body that came by `transport`, protocol and peer unknown.
+    pub fn new(body: &'b [u8], transport: &'static str) -> Self {
+        Message {
+            body,
+            protocol: None,
+            transport,
+            peer: None,
+        }
+    }
+
+    /// Sets the protocol the transport knows the body to be in.
+    #[must_use]
+    pub fn protocol(mut self, protocol: Option<Protocol>) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Sets who is calling.
+    #[must_use]
+    pub fn peer(mut self, peer: Option<Peer>) -> Self {
+        self.peer = peer;
+        self
+    }
+}
+
 /// The credentials of the process at the other end of a local socket, as
 /// the kernel reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Peer {
     /// The peer's effective user id.
     pub uid: u32,
@@ -57,6 +91,13 @@ pub struct Peer {
     pub gid: u32,
     /// The peer's process id, where the platform reports it.
     pub pid: Option<i32>,
+}
+
+impl Peer {
+    /// Credentials as the kernel reported them.
+    pub fn new(uid: u32, gid: u32, pid: Option<i32>) -> Self {
+        Peer { uid, gid, pid }
+    }
 }
 
 /// What a handler answers.
@@ -69,13 +110,57 @@ pub struct Reply {
     pub protocol: Protocol,
 }
 
+/// Why a transport could not hand a request over to its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The body is larger than [`Handler::max_body_bytes`]; the transport
+    /// stopped reading it at the limit.
+    TooLarge {
+        /// The limit it went past.
+        limit: usize,
+    },
+    /// The bytes are not a request in the transport's framing.
+    Unreadable {
+        /// What was wrong, in a few words.
+        reason: &'static str,
+    },
+}
+
+/// The largest request body a handler accepts unless it says otherwise:
+/// 16 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 /// Turns request bodies into response bodies. Shaped like `tower::Service`,
 /// but with a borrowed body so that the runtime can decode straight from the
 /// transport's buffer.
 ///
 /// Handlers are shared by every connection of every transport at once.
+/// diglot's [`Dispatcher`] is one; a test double or a proxy can be another.
+///
+/// [`Dispatcher`]: https://docs.rs/diglot/latest/diglot/struct.Dispatcher.html
 pub trait Handler: Send + Sync + 'static {
     /// Handles one request. The future must finish even when the request is
     /// malformed: errors are written into the reply, never raised.
-    fn handle<'b>(&'b self, request: Request<'b>) -> impl Future<Output = Reply> + Send + 'b;
+    fn handle<'b>(&'b self, message: Message<'b>) -> impl Future<Output = Reply> + Send + 'b;
+
+    /// The largest request body this handler accepts. Every transport
+    /// stops reading a body at this limit, before buffering past it
+    /// (default [`DEFAULT_MAX_BODY_BYTES`]).
+    fn max_body_bytes(&self) -> usize {
+        DEFAULT_MAX_BODY_BYTES
+    }
+
+    /// The answer to a request a transport refused before handing it over,
+    /// written in `protocol` when the transport knows it. Transports that
+    /// answer such requests in-band (streams, shared memory) send it before
+    /// closing the connection; HTTP answers with a status instead. The
+    /// default answers nothing.
+    fn refuse(&self, refusal: Refusal, protocol: Option<Protocol>) -> Reply {
+        let _ = refusal;
+        Reply {
+            body: Vec::new(),
+            protocol: protocol.unwrap_or(Protocol::JsonRpc),
+        }
+    }
 }

@@ -27,7 +27,7 @@ pub(crate) fn trait_only(service: &Service) -> TokenStream {
     quote!(#item)
 }
 
-/// A name derived from the trait's: `Calculator` → `CalculatorServer`.
+/// A name derived from the trait's: `Calculator` → `CalculatorService`.
 fn derived(service: &Service, suffix: &str) -> Ident {
     format_ident!("{}{}", service.item.ident, suffix)
 }

@@ -1,4 +1,4 @@
-//! The `…Server<T>` type: a `diglot::Service` over any implementation of
+//! The `…Service<T>` type: a `diglot::Service` over any implementation of
 //! the trait, with its static method table.
 
 use proc_macro2::TokenStream;
@@ -12,7 +12,7 @@ pub(super) fn render(service: &Service) -> TokenStream {
     let krate = &service.krate;
     let vis = &service.item.vis;
     let trait_ident = &service.item.ident;
-    let server = derived(service, "Server");
+    let server = derived(service, "Service");
     let count = service.methods.len();
     let doc = format!(
         "Serves any implementation of [`{trait_ident}`] through diglot: a [`Service`]({}) \

@@ -27,7 +27,7 @@ impl HttpConnection {
     /// before the host sends basic authentication).
     pub fn new(url: &str, protocol: Protocol) -> Result<Self, ClientError> {
         Ok(HttpConnection {
-            client: HttpClient::new(url).map_err(|e| ClientError::Transport(Box::new(e)))?,
+            client: HttpClient::new(url).map_err(ClientError::from)?,
             protocol,
         })
     }
@@ -47,7 +47,7 @@ impl Connection for HttpConnection {
             self.client
                 .post(request.body, content_type)
                 .await
-                .map_err(|e| ClientError::Transport(Box::new(e)))
+                .map_err(ClientError::from)
         }
     }
 }

@@ -4,6 +4,7 @@
 //! `#[diglot::rpc]` also generates a typed client (`…Client<C>`) on top of
 //! [`Client`], with one method per trait method.
 
+mod block_on;
 mod error;
 #[cfg(feature = "http")]
 mod http;
@@ -13,6 +14,7 @@ mod shm;
 #[cfg(feature = "stream")]
 mod stream;
 
+pub use block_on::block_on;
 pub use error::ClientError;
 #[cfg(feature = "http")]
 pub use http::HttpConnection;

@@ -1,9 +1,7 @@
 //! [`ShmConnection`]: calls over shared memory to a server on the same
 //! machine (Linux), from async code or from plain threads.
 
-use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -11,8 +9,8 @@ use serde::de::DeserializeOwned;
 use super::{Client, ClientError, Connection, Outgoing};
 use crate::Limits;
 use crate::transport::Protocol;
-use crate::transport::shm::{ShmClient, ShmConfig, TryCall};
-use crate::transport::stream::LocalName;
+use crate::transport::shm::{ShmClient, TryCall};
+use crate::{LocalName, ShmConfig};
 
 /// A shared-memory connection to a server's [`shm`](crate::Server::shm)
 /// endpoint, speaking one protocol.
@@ -22,12 +20,12 @@ use crate::transport::stream::LocalName;
 /// call spins briefly for a quick answer, then waits on tokio's blocking
 /// pool. Without tokio, call
 /// [`call_blocking`](Client::call_blocking) on a [`Client`], or drive the
-/// typed client with [`block_on`](Self::block_on): outside a runtime, a
+/// typed client with [`block_on`](crate::block_on): outside a runtime, a
 /// call completes on the calling thread.
 ///
 /// ```no_run
 /// # fn demo() -> Result<(), diglot::ClientError> {
-/// use diglot::transport::stream::LocalName;
+/// use diglot::LocalName;
 /// use diglot::{Client, Protocol, ShmConnection};
 ///
 /// let name = LocalName::parse("/tmp/diglot-calculator.shm");
@@ -40,10 +38,6 @@ pub struct ShmConnection {
     client: Arc<ShmClient>,
     protocol: Protocol,
     limits: Limits,
-}
-
-fn transport(e: impl std::error::Error + Send + Sync + 'static) -> ClientError {
-    ClientError::Transport(Box::new(e))
 }
 
 impl ShmConnection {
@@ -63,7 +57,7 @@ impl ShmConnection {
         let name = name.clone();
         tokio::task::spawn_blocking(move || Self::connect_blocking_with(&name, protocol, config))
             .await
-            .map_err(transport)?
+            .map_err(ClientError::from)?
     }
 
     /// Connects without a runtime, blocking the calling thread.
@@ -77,68 +71,23 @@ impl ShmConnection {
         protocol: Protocol,
         config: ShmConfig,
     ) -> Result<Self, ClientError> {
-        let client = ShmClient::connect(name, &config).map_err(transport)?;
+        let client = ShmClient::connect(name, &config).map_err(ClientError::from)?;
         Ok(ShmConnection {
             client: Arc::new(client),
             protocol,
-            limits: Limits::default().max_body_bytes(config.body_bytes()),
+            limits: Limits::default().max_body_bytes(config.response_bytes()),
         })
     }
 
     /// Sends an encoded request and waits for the response body, on the
     /// calling thread.
     pub fn call_blocking(&self, request: &[u8]) -> Result<Vec<u8>, ClientError> {
-        self.client.call(request).map_err(transport)
+        self.client.call(request).map_err(ClientError::from)
     }
 
     /// The connection underneath, with the server's credentials.
     pub fn shm_client(&self) -> &ShmClient {
         &self.client
-    }
-
-    /// Runs `future` to completion on the calling thread, without a
-    /// runtime: enough to use a typed client over shared memory from code
-    /// without tokio, since outside a runtime each call completes on the
-    /// thread that makes it.
-    ///
-    /// ```no_run
-    /// # #[diglot::rpc(namespace = "calc")]
-    /// # trait Calculator { fn add(&self, a: i32, b: i32) -> i32; }
-    /// # fn demo() -> Result<(), diglot::ClientError> {
-    /// use diglot::transport::stream::LocalName;
-    /// use diglot::{Protocol, ShmConnection};
-    ///
-    /// let name = LocalName::parse("/tmp/diglot-calculator.shm");
-    /// let calc = CalculatorClient::new(ShmConnection::connect_blocking(&name, Protocol::XmlRpc)?);
-    /// let sum = ShmConnection::block_on(calc.add(1, 2))?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// Do not call it from async code: it blocks the thread until the
-    /// future is done.
-    pub fn block_on<F: Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-        let mut context = Context::from_waker(&waker);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-                return output;
-            }
-            std::thread::park();
-        }
-    }
-}
-
-/// Wakes [`ShmConnection::block_on`]'s thread.
-struct Unpark(std::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
     }
 }
 
@@ -160,7 +109,11 @@ impl Connection for ShmConnection {
         // Inside a runtime, a call may spin briefly on this thread (a quick
         // answer comes back in a microsecond or two), but parks, and waits
         // for a busy connection, only on the blocking pool.
-        let waited = match self.client.try_call(&request.body).map_err(transport)? {
+        let waited = match self
+            .client
+            .try_call(&request.body)
+            .map_err(ClientError::from)?
+        {
             TryCall::Done(response) => return Ok(response),
             TryCall::Pending(call) => tokio::task::spawn_blocking(move || call.finish()).await,
             TryCall::Busy => {
@@ -168,7 +121,9 @@ impl Connection for ShmConnection {
                 tokio::task::spawn_blocking(move || client.call(&request.body)).await
             }
         };
-        waited.map_err(transport)?.map_err(transport)
+        waited
+            .map_err(ClientError::from)?
+            .map_err(ClientError::from)
     }
 }
 

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::{ClientError, Connection, Outgoing};
+use crate::LocalName;
 use crate::transport::Protocol;
-use crate::transport::stream::{LocalName, StreamClient};
+use crate::transport::stream::StreamClient;
 
 /// A connection over a byte stream, with `Content-Length` framing. Calls
 /// made concurrently share it: JSON-RPC answers are matched by id.
@@ -27,16 +28,12 @@ pub struct StreamConnection {
     next_id: Arc<AtomicI64>,
 }
 
-fn transport(e: impl std::error::Error + Send + Sync + 'static) -> ClientError {
-    ClientError::Transport(Box::new(e))
-}
-
 impl StreamConnection {
     /// Connects over raw TCP.
     pub async fn tcp(addr: std::net::SocketAddr, protocol: Protocol) -> Result<Self, ClientError> {
         let client = StreamClient::connect_tcp(addr, crate::json::answer_id)
             .await
-            .map_err(transport)?;
+            .map_err(ClientError::from)?;
         Ok(Self::from_client(client, protocol))
     }
 
@@ -45,7 +42,7 @@ impl StreamConnection {
     pub async fn local(name: &LocalName, protocol: Protocol) -> Result<Self, ClientError> {
         let client = StreamClient::connect_local(name, crate::json::answer_id)
             .await
-            .map_err(transport)?;
+            .map_err(ClientError::from)?;
         Ok(Self::from_client(client, protocol))
     }
 
@@ -55,7 +52,8 @@ impl StreamConnection {
         command: tokio::process::Command,
         protocol: Protocol,
     ) -> Result<Self, ClientError> {
-        let client = StreamClient::spawn(command, crate::json::answer_id).map_err(transport)?;
+        let client =
+            StreamClient::spawn(command, crate::json::answer_id).map_err(ClientError::from)?;
         Ok(Self::from_client(client, protocol))
     }
 
@@ -81,6 +79,6 @@ impl Connection for StreamConnection {
         self.client
             .call(&request.body, request.id, request.expects_answer)
             .await
-            .map_err(transport)
+            .map_err(ClientError::from)
     }
 }

@@ -21,7 +21,7 @@ use crate::transport::http::axum_types as axum_router;
 
 use crate::json::{self, Id, Incoming};
 use crate::service::{Encoding, Outcome, ParamInput, Service};
-use crate::transport::{Handler, Peer, Protocol, Reply, Request};
+use crate::transport::{Handler, Message, Peer, Protocol, Refusal, Reply};
 use crate::xml::{self, Dialect, MethodCall};
 use crate::{Fault, Limits};
 
@@ -182,16 +182,11 @@ impl Dispatcher {
     /// Answers one request body. The protocol comes from `protocol` when
     /// the transport knows it, else from the body's first byte.
     pub async fn handle_body(&self, body: &[u8], protocol: Option<Protocol>) -> Reply {
-        self.handle(Request {
-            body,
-            protocol,
-            transport: "in-process",
-            peer: None,
-        })
-        .await
+        self.handle(Message::new(body, "in-process").protocol(protocol))
+            .await
     }
 
-    async fn answer(&self, request: Request<'_>) -> Reply {
+    async fn answer(&self, request: Message<'_>) -> Reply {
         // The task-local costs a wrapper on every poll: only calls that have
         // a caller to report pay for it.
         match request.peer {
@@ -200,7 +195,7 @@ impl Dispatcher {
         }
     }
 
-    async fn answer_in_scope(&self, request: Request<'_>) -> Reply {
+    async fn answer_in_scope(&self, request: Message<'_>) -> Reply {
         let protocol = request
             .protocol
             .or_else(|| Protocol::sniff(request.body))
@@ -383,17 +378,15 @@ impl Dispatcher {
 
     /// The dispatcher as an axum `Router` on the default paths (`/` and
     /// `/RPC2`), to mount inside an application under its own tower layers.
+    /// Bodies are held to the dispatcher's [`Limits`].
     #[cfg(feature = "http")]
     pub fn router(&self) -> axum_router::Router {
-        self.router_with(
-            crate::transport::http::HttpConfig::default()
-                .max_body_bytes(self.limits().body_bytes()),
-        )
+        self.router_with(crate::HttpConfig::default())
     }
 
-    /// [`router`](Self::router) with explicit paths and limits.
+    /// [`router`](Self::router) with explicit paths and timeouts.
     #[cfg(feature = "http")]
-    pub fn router_with(&self, config: crate::transport::http::HttpConfig) -> axum_router::Router {
+    pub fn router_with(&self, config: crate::HttpConfig) -> axum_router::Router {
         crate::transport::http::router(Arc::new(self.clone()), config)
     }
 
@@ -408,8 +401,33 @@ impl Dispatcher {
 }
 
 impl Handler for Dispatcher {
-    fn handle<'b>(&'b self, request: Request<'b>) -> impl Future<Output = Reply> + Send + 'b {
-        self.answer(request)
+    fn handle<'b>(&'b self, message: Message<'b>) -> impl Future<Output = Reply> + Send + 'b {
+        self.answer(message)
+    }
+
+    /// [`Limits::max_body_bytes`].
+    fn max_body_bytes(&self) -> usize {
+        self.inner.limits.body_bytes()
+    }
+
+    /// A body over the limit is -32600, bytes that are no frame -32700: an
+    /// XML-RPC fault when the transport knows the request was XML-RPC, a
+    /// JSON-RPC error with a null id otherwise.
+    fn refuse(&self, refusal: Refusal, protocol: Option<Protocol>) -> Reply {
+        let fault = match refusal {
+            Refusal::TooLarge { limit } => Fault::invalid_request(format_args!(
+                "request body larger than the limit of {limit} bytes"
+            )),
+            Refusal::Unreadable { reason } => Fault::parse_error(reason),
+            _ => Fault::invalid_request("request refused by the transport"),
+        };
+        let protocol = protocol.unwrap_or(Protocol::JsonRpc);
+        let mut body = Vec::new();
+        match protocol {
+            Protocol::XmlRpc => xml::write_fault(&mut body, &fault, self.inner.dialect),
+            Protocol::JsonRpc => json::write_error(&mut body, &Id::Null, &fault),
+        }
+        Reply { body, protocol }
     }
 }
 

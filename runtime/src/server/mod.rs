@@ -1,23 +1,28 @@
-//! [`Server`]: one dispatcher served on every transport asked for, until
-//! the process is told to stop.
+//! [`Server`]: a handler served on a list of endpoints until it is told to
+//! stop — by a future, a [`ServerHandle`], or SIGINT/SIGTERM.
 
-mod shutdown;
+mod signal;
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::Dispatcher;
-#[cfg(feature = "http")]
-use crate::transport::http::{self, HttpConfig};
-#[cfg(all(feature = "shm", target_os = "linux"))]
-use crate::transport::shm::{self, ShmConfig};
-#[cfg(feature = "stream")]
-use crate::transport::stream::{self, LocalListener, LocalName, StreamConfig};
+use crate::transport::listen::{LocalName, Stop};
+use crate::transport::{Address, BoundEndpoint, Endpoint, Handler};
 
-pub use shutdown::Shutdown;
+pub use signal::shutdown_signal;
 
-/// Serves a [`Dispatcher`] on one or more transports at once.
+/// How long connections may take to finish after a stop, unless
+/// [`Server::grace`] says otherwise.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves a handler — a [`Dispatcher`] unless you bring your own
+/// [`Handler`] — on one or more endpoints at once.
 ///
 /// ```no_run
 /// # async fn demo(dispatcher: diglot::Dispatcher) -> std::io::Result<()> {
@@ -28,380 +33,253 @@ pub use shutdown::Shutdown;
 ///     .await
 /// # }
 /// ```
-#[derive(Debug)]
-pub struct Server {
-    dispatcher: Dispatcher,
-    endpoints: Vec<Endpoint>,
-    #[cfg(feature = "http")]
-    http_config: Option<HttpConfig>,
-    #[cfg(feature = "stream")]
-    stream_config: Option<StreamConfig>,
-    #[cfg(all(feature = "shm", target_os = "linux"))]
-    shm_config: Option<ShmConfig>,
-    local_mode: u32,
+///
+/// Each transport's settings travel with its endpoint:
+///
+/// ```no_run
+/// # async fn demo(dispatcher: diglot::Dispatcher) -> std::io::Result<()> {
+/// use diglot::{HttpConfig, HttpEndpoint, Server};
+///
+/// let http = HttpEndpoint::new("127.0.0.1:8080".parse().unwrap())
+///     .config(HttpConfig::default().max_connections(64));
+/// Server::new(dispatcher).endpoint(http).serve().await
+/// # }
+/// ```
+pub struct Server<H: Handler = Dispatcher> {
+    handler: Arc<H>,
+    endpoints: Vec<Box<dyn Endpoint<H>>>,
+    grace: Duration,
 }
 
-#[derive(Debug)]
-enum Endpoint {
-    #[cfg(feature = "http")]
-    Http(SocketAddr),
-    #[cfg(feature = "tls")]
-    Https(SocketAddr, http::tls::TlsConfig),
-    #[cfg(feature = "stream")]
-    Tcp(SocketAddr),
-    #[cfg(feature = "stream")]
-    Local(LocalName),
-    #[cfg(feature = "stream")]
-    Stdio,
-    #[cfg(feature = "shm")]
-    Shm(LocalName),
+impl<H: Handler> std::fmt::Debug for Server<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("endpoints", &self.endpoints.len())
+            .field("grace", &self.grace)
+            .finish_non_exhaustive()
+    }
 }
 
-impl Server {
-    /// A server for `dispatcher`, on no transport yet.
-    pub fn new(dispatcher: Dispatcher) -> Self {
+impl<H: Handler> Server<H> {
+    /// A server for `handler`, on no endpoint yet.
+    pub fn new(handler: H) -> Self {
         Server {
-            dispatcher,
+            handler: Arc::new(handler),
             endpoints: Vec::new(),
-            #[cfg(feature = "http")]
-            http_config: None,
-            #[cfg(feature = "stream")]
-            stream_config: None,
-            #[cfg(all(feature = "shm", target_os = "linux"))]
-            shm_config: None,
-            local_mode: 0o600,
+            grace: DEFAULT_GRACE,
         }
     }
 
-    /// Serves HTTP on `addr` (port 0 picks a free port).
+    /// Adds an endpoint: any transport, configured.
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl Endpoint<H>) -> Self {
+        self.endpoints.push(Box::new(endpoint));
+        self
+    }
+
+    /// Serves HTTP on `addr` (port 0 picks a free port), default settings.
     #[cfg(feature = "http")]
     #[must_use]
-    pub fn http(mut self, addr: SocketAddr) -> Self {
-        self.endpoints.push(Endpoint::Http(addr));
-        self
+    pub fn http(self, addr: SocketAddr) -> Self {
+        self.endpoint(crate::HttpEndpoint::new(addr))
     }
 
     /// Serves HTTPS on `addr` with the given certificate.
     #[cfg(feature = "tls")]
     #[must_use]
-    pub fn https(mut self, addr: SocketAddr, tls: http::tls::TlsConfig) -> Self {
-        self.endpoints.push(Endpoint::Https(addr, tls));
-        self
-    }
-
-    /// Sets the HTTP paths and limits. By default the body limit follows
-    /// the dispatcher's [`Limits`](crate::Limits).
-    #[cfg(feature = "http")]
-    #[must_use]
-    pub fn http_config(mut self, config: HttpConfig) -> Self {
-        self.http_config = Some(config);
-        self
+    pub fn https(self, addr: SocketAddr, tls: crate::TlsConfig) -> Self {
+        self.endpoint(crate::HttpEndpoint::new(addr).tls(tls))
     }
 
     /// Serves raw TCP on `addr`: newline-delimited JSON, `Content-Length`
     /// framing or HTTP, chosen per connection.
     #[cfg(feature = "stream")]
     #[must_use]
-    pub fn tcp(mut self, addr: SocketAddr) -> Self {
-        self.endpoints.push(Endpoint::Tcp(addr));
-        self
+    pub fn tcp(self, addr: SocketAddr) -> Self {
+        self.endpoint(crate::TcpEndpoint::new(addr))
     }
 
-    /// Serves a local socket: a Unix domain socket path (or `@name`, a
-    /// Linux abstract name), a named pipe on Windows.
+    /// Serves a local socket: a Unix domain socket path (created with mode
+    /// 0o600) or `@name` (a Linux abstract name); a named pipe on Windows.
     #[cfg(feature = "stream")]
     #[must_use]
-    pub fn local(mut self, name: LocalName) -> Self {
-        self.endpoints.push(Endpoint::Local(name));
-        self
-    }
-
-    /// Sets the permissions of socket files — local sockets and the
-    /// shared-memory handshake socket (default 0o600: only the server's
-    /// user may connect).
-    #[must_use]
-    pub fn local_mode(mut self, mode: u32) -> Self {
-        self.local_mode = mode;
-        self
+    pub fn local(self, name: LocalName) -> Self {
+        self.endpoint(crate::LocalEndpoint::new(name))
     }
 
     /// Serves this process's stdin and stdout, for a parent process. The
     /// server stops when stdin ends. Nothing else may print to stdout.
     #[cfg(feature = "stream")]
     #[must_use]
-    pub fn stdio(mut self) -> Self {
-        self.endpoints.push(Endpoint::Stdio);
-        self
-    }
-
-    /// Sets the limits of the stream transports. By default the body limit
-    /// follows the dispatcher's [`Limits`](crate::Limits).
-    #[cfg(feature = "stream")]
-    #[must_use]
-    pub fn stream_config(mut self, config: StreamConfig) -> Self {
-        self.stream_config = Some(config);
-        self
+    pub fn stdio(self) -> Self {
+        self.endpoint(crate::StdioEndpoint::new())
     }
 
     /// Serves shared memory, with handshakes on the local socket `name`
-    /// (a path, created with the [`local_mode`](Self::local_mode)
-    /// permissions; or `@name`, a Linux abstract name). Each client gets a
-    /// sealed memfd with a request ring and a response ring, and a thread
-    /// of its own on the server. Linux only: elsewhere
-    /// [`bind`](Self::bind) fails with [`io::ErrorKind::Unsupported`].
-    #[cfg(feature = "shm")]
-    #[must_use]
-    pub fn shm(mut self, name: LocalName) -> Self {
-        self.endpoints.push(Endpoint::Shm(name));
-        self
-    }
-
-    /// Sets the sizes, limits and timing of the shared-memory transport.
-    /// By default the body limit follows the dispatcher's
-    /// [`Limits`](crate::Limits).
+    /// (see [`ShmEndpoint`](crate::ShmEndpoint)). Linux only.
     #[cfg(all(feature = "shm", target_os = "linux"))]
     #[must_use]
-    pub fn shm_config(mut self, config: ShmConfig) -> Self {
-        self.shm_config = Some(config);
+    pub fn shm(self, name: LocalName) -> Self {
+        self.endpoint(crate::ShmEndpoint::new(name))
+    }
+
+    /// Sets how long connections may take to finish their calls after a
+    /// stop before they are cut (default 10 s).
+    #[must_use]
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
         self
     }
 
-    /// Binds every listener, so that addresses are known before serving.
-    pub async fn bind(self) -> io::Result<BoundServer> {
-        let body_limit = self.dispatcher.limits().body_bytes();
-        let mut bound = BoundServer {
-            dispatcher: Arc::new(self.dispatcher),
-            endpoints: Vec::new(),
-            #[cfg(feature = "http")]
-            http_config: self
-                .http_config
-                .unwrap_or_else(|| HttpConfig::default().max_body_bytes(body_limit)),
-            #[cfg(feature = "stream")]
-            stream_config: self
-                .stream_config
-                .unwrap_or_else(|| StreamConfig::default().max_body_bytes(body_limit)),
-            #[cfg(all(feature = "shm", target_os = "linux"))]
-            shm_config: self
-                .shm_config
-                .unwrap_or_else(|| ShmConfig::default().max_body_bytes(body_limit)),
-        };
-        let _ = body_limit;
+    /// Binds every endpoint, so that addresses are known (and taken) before
+    /// serving.
+    pub async fn bind(self) -> io::Result<BoundServer<H>> {
+        let mut endpoints = Vec::with_capacity(self.endpoints.len());
         for endpoint in self.endpoints {
-            bound.endpoints.push(bind(endpoint, self.local_mode).await?);
+            endpoints.push(endpoint.bind().await?);
         }
-        Ok(bound)
+        let (stop, stopped) = watch::channel(false);
+        Ok(BoundServer {
+            handler: self.handler,
+            endpoints,
+            grace: self.grace,
+            handle: ServerHandle {
+                stop: Arc::new(stop),
+                stopped,
+            },
+        })
     }
 
     /// Binds, then serves until SIGINT or SIGTERM; calls in flight finish
     /// before it returns.
     pub async fn serve(self) -> io::Result<()> {
-        self.bind().await?.serve_until(Shutdown::on_signal()).await
+        self.bind().await?.serve().await
     }
 }
 
-#[allow(clippy::unused_async)]
-async fn bind(endpoint: Endpoint, local_mode: u32) -> io::Result<Bound> {
-    let _ = local_mode;
-    let tcp = |addr: SocketAddr, what: &'static str| async move {
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot listen for {what} on {addr}: {e}"))
-        })
-    };
-    Ok(match endpoint {
-        #[cfg(feature = "http")]
-        Endpoint::Http(addr) => Bound::Http(tcp(addr, "HTTP").await?),
-        #[cfg(feature = "tls")]
-        Endpoint::Https(addr, tls) => Bound::Https(tcp(addr, "HTTPS").await?, tls),
-        #[cfg(feature = "stream")]
-        Endpoint::Tcp(addr) => Bound::Tcp(tcp(addr, "TCP").await?),
-        #[cfg(feature = "stream")]
-        Endpoint::Local(name) => Bound::Local(
-            LocalListener::bind(&name, local_mode)
-                .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {name}: {e}")))?,
-            name,
-        ),
-        #[cfg(feature = "stream")]
-        Endpoint::Stdio => Bound::Stdio,
-        #[cfg(all(feature = "shm", target_os = "linux"))]
-        Endpoint::Shm(name) => Bound::Shm(
-            LocalListener::bind(&name, local_mode).map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!("cannot listen for shared memory on {name}: {e}"),
-                )
-            })?,
-            name,
-        ),
-        #[cfg(all(feature = "shm", not(target_os = "linux")))]
-        Endpoint::Shm(name) => {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                format!(
-                    "cannot serve shared memory on {name}: the shared-memory transport exists only on Linux"
-                ),
-            ));
-        }
-    })
+/// A [`Server`] whose endpoints are bound.
+pub struct BoundServer<H: Handler = Dispatcher> {
+    handler: Arc<H>,
+    endpoints: Vec<Box<dyn BoundEndpoint<H>>>,
+    grace: Duration,
+    handle: ServerHandle,
 }
 
-/// A [`Server`] whose listeners are bound.
-#[derive(Debug)]
-pub struct BoundServer {
-    dispatcher: Arc<Dispatcher>,
-    endpoints: Vec<Bound>,
-    #[cfg(feature = "http")]
-    http_config: HttpConfig,
-    #[cfg(feature = "stream")]
-    stream_config: StreamConfig,
-    #[cfg(all(feature = "shm", target_os = "linux"))]
-    shm_config: ShmConfig,
+impl<H: Handler> std::fmt::Debug for BoundServer<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundServer")
+            .field("addresses", &self.addresses())
+            .field("grace", &self.grace)
+            .finish_non_exhaustive()
+    }
 }
 
-#[derive(Debug)]
-enum Bound {
-    #[cfg(feature = "http")]
-    Http(tokio::net::TcpListener),
-    #[cfg(feature = "tls")]
-    Https(tokio::net::TcpListener, http::tls::TlsConfig),
-    #[cfg(feature = "stream")]
-    Tcp(tokio::net::TcpListener),
-    #[cfg(feature = "stream")]
-    Local(LocalListener, LocalName),
-    #[cfg(feature = "stream")]
-    Stdio,
-    #[cfg(all(feature = "shm", target_os = "linux"))]
-    Shm(LocalListener, LocalName),
-}
-
-impl BoundServer {
-    /// The addresses HTTP (and HTTPS) is served on, in the order given.
-    #[cfg(feature = "http")]
-    pub fn http_addrs(&self) -> Vec<SocketAddr> {
+impl<H: Handler> BoundServer<H> {
+    /// Every endpoint's transport name and address, in the order added.
+    pub fn addresses(&self) -> Vec<(&'static str, Address)> {
         self.endpoints
             .iter()
-            .filter_map(|b| match b {
-                Bound::Http(l) => l.local_addr().ok(),
-                #[cfg(feature = "tls")]
-                Bound::Https(l, _) => l.local_addr().ok(),
-                #[allow(unreachable_patterns)]
+            .map(|e| (e.transport(), e.address()))
+            .collect()
+    }
+
+    fn socket_addrs(&self, transports: &[&str]) -> Vec<SocketAddr> {
+        self.addresses()
+            .into_iter()
+            .filter_map(|(transport, address)| match address {
+                Address::Socket(addr) if transports.contains(&transport) => Some(addr),
                 _ => None,
             })
             .collect()
+    }
+
+    fn local_addrs(&self, transports: &[&str]) -> Vec<LocalName> {
+        self.addresses()
+            .into_iter()
+            .filter_map(|(transport, address)| match address {
+                Address::Local(name) if transports.contains(&transport) => Some(name),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The addresses HTTP and HTTPS are served on.
+    pub fn http_addrs(&self) -> Vec<SocketAddr> {
+        self.socket_addrs(&["http", "https"])
     }
 
     /// The addresses raw TCP is served on.
-    #[cfg(feature = "stream")]
     pub fn tcp_addrs(&self) -> Vec<SocketAddr> {
-        self.endpoints
-            .iter()
-            .filter_map(|b| match b {
-                Bound::Tcp(l) => l.local_addr().ok(),
-                _ => None,
-            })
-            .collect()
+        self.socket_addrs(&["tcp"])
     }
 
-    /// The local sockets served.
-    #[cfg(feature = "stream")]
+    /// The local sockets (and named pipes) served.
     pub fn local_names(&self) -> Vec<LocalName> {
-        self.endpoints
-            .iter()
-            .filter_map(|b| match b {
-                Bound::Local(_, name) => Some(name.clone()),
-                _ => None,
-            })
-            .collect()
+        self.local_addrs(&["unix", "pipe"])
     }
 
     /// The handshake sockets shared memory is served on.
-    #[cfg(feature = "shm")]
     pub fn shm_names(&self) -> Vec<LocalName> {
-        self.endpoints
-            .iter()
-            .filter_map(|b| match b {
-                #[cfg(target_os = "linux")]
-                Bound::Shm(_, name) => Some(name.clone()),
-                #[allow(unreachable_patterns)]
-                _ => None,
-            })
-            .collect()
+        self.local_addrs(&["shm"])
     }
 
-    /// Serves until `shutdown` resolves; then every listener stops
-    /// accepting and calls in flight finish. With stdio among the
-    /// transports, the server also stops when stdin ends.
-    pub async fn serve_until(
-        self,
-        shutdown: impl std::future::Future<Output = ()> + Send,
-    ) -> io::Result<()> {
-        let stop = Shutdown::new();
-        let mut tasks = tokio::task::JoinSet::new();
-        let mut stdio = false;
-        for bound in self.endpoints {
-            let handler = self.dispatcher.clone();
-            let signal = stop.signal();
-            match bound {
-                #[cfg(feature = "http")]
-                Bound::Http(listener) => {
-                    tasks.spawn(http::serve(
-                        listener,
-                        handler,
-                        self.http_config.clone(),
-                        signal,
-                    ));
-                }
-                #[cfg(feature = "tls")]
-                Bound::Https(listener, tls) => {
-                    let config = self.http_config.clone();
-                    tasks.spawn(http::tls::serve_tls(listener, tls, handler, config, signal));
-                }
-                #[cfg(feature = "stream")]
-                Bound::Tcp(listener) => {
-                    tasks.spawn(stream::serve_tcp(
-                        listener,
-                        handler,
-                        self.stream_config.clone(),
-                        signal,
-                    ));
-                }
-                #[cfg(feature = "stream")]
-                Bound::Local(listener, _) => {
-                    tasks.spawn(stream::serve_local(
-                        listener,
-                        handler,
-                        self.stream_config.clone(),
-                        signal,
-                    ));
-                }
-                #[cfg(feature = "stream")]
-                Bound::Stdio => {
-                    stdio = true;
-                    tasks.spawn(stream::serve_stdio(handler, self.stream_config.clone()));
-                }
-                #[cfg(all(feature = "shm", target_os = "linux"))]
-                Bound::Shm(listener, _) => {
-                    tasks.spawn(shm::serve_shm(
-                        listener,
-                        handler,
-                        self.shm_config.clone(),
-                        signal,
-                    ));
-                }
-            }
+    /// A handle that stops the server from elsewhere.
+    pub fn handle(&self) -> ServerHandle {
+        self.handle.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, or a [`ServerHandle::stop`].
+    pub async fn serve(self) -> io::Result<()> {
+        self.serve_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` resolves or a [`ServerHandle::stop`]; then
+    /// every endpoint stops accepting (new connections are refused), and
+    /// calls in flight finish within the grace, after which what is left is
+    /// cut. An endpoint that ends on its own — stdio, when stdin ends —
+    /// stops the others too.
+    pub async fn serve_until(self, shutdown: impl Future<Output = ()> + Send) -> io::Result<()> {
+        let stop = Stop::new(self.grace);
+        let mut served = tokio::task::JoinSet::new();
+        for endpoint in self.endpoints {
+            served.spawn(endpoint.serve(self.handler.clone(), stop.signal()));
         }
-        let _ = &mut stdio;
-        tokio::select! {
-            () = shutdown => {}
-            Some(ended) = tasks.join_next() => {
-                // A transport ended on its own: stdin closed, or an error.
-                stop.trigger();
-                ended.map_err(io::Error::other)??;
-            }
-        }
+        let mut handle = self.handle.clone();
+        let ended = tokio::select! {
+            () = shutdown => None,
+            () = handle.stopped() => None,
+            Some(ended) = served.join_next() => Some(ended),
+        };
         stop.trigger();
-        while let Some(ended) = tasks.join_next().await {
+        self.handle.stop();
+        if let Some(ended) = ended {
+            ended.map_err(io::Error::other)??;
+        }
+        while let Some(ended) = served.join_next().await {
             ended.map_err(io::Error::other)??;
         }
         Ok(())
+    }
+}
+
+/// Stops a running server from elsewhere: a task, a signal handler, a
+/// method of the service itself.
+#[derive(Debug, Clone)]
+pub struct ServerHandle {
+    stop: Arc<watch::Sender<bool>>,
+    stopped: watch::Receiver<bool>,
+}
+
+impl ServerHandle {
+    /// Tells the server to stop: endpoints stop accepting and calls in
+    /// flight finish. Returns at once; `serve_until` returns when done.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Resolves once [`stop`](Self::stop) has been called, or the server
+    /// has begun stopping for another reason.
+    pub async fn stopped(&mut self) {
+        let _ = self.stopped.wait_for(|stopped| *stopped).await;
     }
 }

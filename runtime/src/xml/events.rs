@@ -439,8 +439,7 @@ impl<'a> Events<'a> {
     /// document when the text came in one piece.
     pub(crate) fn text(&mut self) -> Result<Cow<'a, str>, Fault> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
-        if self.peeked.is_none()
-            && !matches!(self.text.as_bytes().get(self.pos), None | Some(b'<'))
+        if self.peeked.is_none() && !matches!(self.text.as_bytes().get(self.pos), None | Some(b'<'))
         {
             let piece = self.char_data()?;
             // Text is in one piece unless CDATA or a comment follows.

@@ -7,25 +7,24 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use diglot::transport::http::HttpConfig;
-use diglot::{Dispatcher, Server};
+use diglot::transport::Address;
+use diglot::{Dispatcher, HttpConfig, HttpEndpoint, Server};
+use diglot_tests::served::Served;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
 
 /// A server running on its own runtime until dropped (or [`stop`](Self::stop)ped).
 pub(crate) struct TestServer {
+    /// The server; it stops before the runtime ends.
+    served: Served,
     /// The runtime the server runs on; tests run their async parts on it too.
     pub(crate) rt: Runtime,
     /// Where it listens.
     pub(crate) addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 pub(crate) use diglot_tests::runtime::multi_thread as runtime;
@@ -33,32 +32,20 @@ pub(crate) use diglot_tests::runtime::multi_thread as runtime;
 impl TestServer {
     /// Serves `dispatcher` over HTTP on 127.0.0.1, port 0.
     pub(crate) fn http(dispatcher: Dispatcher, config: Option<HttpConfig>) -> TestServer {
-        Self::start(dispatcher, config, |server, addr| server.http(addr))
+        let endpoint = HttpEndpoint::new("127.0.0.1:0".parse().unwrap());
+        Self::start(dispatcher, endpoint.config(config.unwrap_or_default()))
     }
 
-    /// Serves `dispatcher` with the endpoint `add` adds (HTTP or HTTPS).
-    pub(crate) fn start(
-        dispatcher: Dispatcher,
-        config: Option<HttpConfig>,
-        add: impl FnOnce(Server, SocketAddr) -> Server,
-    ) -> TestServer {
+    /// Serves `dispatcher` on `endpoint` (HTTP or HTTPS).
+    pub(crate) fn start(dispatcher: Dispatcher, endpoint: HttpEndpoint) -> TestServer {
         let rt = runtime();
-        let mut server = add(Server::new(dispatcher), "127.0.0.1:0".parse().unwrap());
-        if let Some(config) = config {
-            server = server.http_config(config);
-        }
-        let bound = rt.block_on(server.bind()).expect("the server binds");
-        let addr = bound.http_addrs()[0];
-        let (stop, stopped) = oneshot::channel::<()>();
-        let served = rt.spawn(bound.serve_until(async move {
-            let _ = stopped.await;
-        }));
-        TestServer {
-            rt,
-            addr,
-            stop: Some(stop),
-            served: Some(served),
-        }
+        let served = Served::start(&rt, Server::new(dispatcher).endpoint(endpoint))
+            .expect("the server binds");
+        let addr = match served.addresses() {
+            [(_, Address::Socket(addr))] => *addr,
+            other => panic!("one HTTP endpoint, not {other:?}"),
+        };
+        TestServer { served, rt, addr }
     }
 
     /// The RPC endpoint's URL.
@@ -68,21 +55,8 @@ impl TestServer {
 
     /// Asks the server to stop, and waits (at most 10 s) for `serve_until`
     /// to return.
-    pub(crate) fn stop(mut self) -> std::io::Result<()> {
-        self.stop.take().map(|s| s.send(()));
-        let served = self.served.take().expect("not stopped yet");
-        self.rt
-            .block_on(async { tokio::time::timeout(Duration::from_secs(10), served).await })
-            .expect("serve_until returns within 10 s of the shutdown signal")
-            .expect("the server task did not panic")
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+    pub(crate) fn stop(self) -> std::io::Result<()> {
+        self.served.stop()
     }
 }
 
@@ -243,35 +217,13 @@ pub(crate) fn post(path: &str, headers: &[&str], body: &[u8]) -> Vec<u8> {
 // Client processes
 // ---------------------------------------------------------------------------
 
-/// What a client process did.
-pub(crate) use diglot_tests::process::Ran;
+#[allow(unused_imports)] // not every test binary that includes this module uses them
+pub(crate) use diglot_tests::process::{NO_PYTHON, Ran, python, python_script};
 
 /// Runs `command` to completion (at most `limit`, after which it is killed
 /// and the test fails). Panics with `missing` if the program is not found.
-pub(crate) fn run(mut command: Command, limit: Duration, missing: &str) -> Ran {
-    // Loopback only: never through a proxy the environment may name.
-    command.env("no_proxy", "*").env("NO_PROXY", "*");
+pub(crate) fn run(command: Command, limit: Duration, missing: &str) -> Ran {
     diglot_tests::process::run(command, None, limit, missing)
-}
-
-/// The message when `python3` is missing.
-pub(crate) const NO_PYTHON: &str = "python3 was not found on PATH. The HTTP interop tests run \
-     real Python clients; install Python 3 (CI's .ci/run does).";
-
-/// A helper script in `tests/python/`.
-pub(crate) fn python_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("python")
-        .join(name)
-}
-
-/// Runs `python3 tests/python/<script> <args…>` (at most `limit`).
-pub(crate) fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
-    let mut command = Command::new("python3");
-    command.arg(python_script(script)).args(args);
-    // Unbuffered, so a killed script still shows how far it got.
-    command.env("PYTHONUNBUFFERED", "1");
-    run(command, limit, NO_PYTHON)
 }
 
 #[allow(unused_imports)] // not every test binary that includes this module uses it

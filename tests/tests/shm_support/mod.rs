@@ -9,18 +9,16 @@
 // Each test file uses part of this module.
 #![allow(dead_code, unreachable_pub)]
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use diglot::transport::stream::LocalName;
-use diglot::{Dispatcher, Limits, Server};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::{Dispatcher, Limits, LocalName, Server, ShmEndpoint};
+use diglot_examples::calc::{Calc, CalculatorService};
+use diglot_tests::served::Served;
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
 
 /// The variable that makes this test binary a child process, and says
 /// which part it plays.
@@ -83,8 +81,8 @@ impl Slow for SlowImpl {
 /// The calculator and the slow service, with `limits`.
 pub fn dispatcher(limits: Limits, slow: SlowImpl) -> Dispatcher {
     Dispatcher::builder()
-        .service(CalculatorServer::new(Calc))
-        .service(SlowServer::new(slow))
+        .service(CalculatorService::new(Calc))
+        .service(SlowService::new(slow))
         .limits(limits)
         .build()
         .expect("no method names clash")
@@ -106,8 +104,7 @@ pub struct InProcess {
     pub name: LocalName,
     /// Counters of the slow service.
     pub counters: Arc<Counters>,
-    stop: Option<oneshot::Sender<()>>,
-    served: Option<tokio::task::JoinHandle<io::Result<()>>>,
+    served: Served,
     /// The runtime the server runs on.
     pub rt: Runtime,
     dir: TempDir,
@@ -116,28 +113,38 @@ pub struct InProcess {
 impl InProcess {
     /// Serves the calculator and the slow service with default limits.
     pub fn new() -> InProcess {
-        Self::with(Limits::default(), |server| server)
+        Self::with(Limits::default(), |endpoint| endpoint)
     }
 
-    /// Serves with `limits`, after `configure`.
-    pub fn with(limits: Limits, configure: impl FnOnce(Server) -> Server) -> InProcess {
-        let rt = runtime();
+    /// Serves with `limits`, the endpoint set up by `configure`.
+    pub fn with(limits: Limits, configure: impl FnOnce(ShmEndpoint) -> ShmEndpoint) -> InProcess {
         let dir = TempDir::new();
         let name = LocalName::Path(dir.join("rpc.shm"));
+        Self::start(dir, name, limits, configure)
+    }
+
+    /// Serves with default limits at `name`.
+    pub fn at(name: LocalName) -> InProcess {
+        Self::start(TempDir::new(), name, Limits::default(), |endpoint| endpoint)
+    }
+
+    fn start(
+        dir: TempDir,
+        name: LocalName,
+        limits: Limits,
+        configure: impl FnOnce(ShmEndpoint) -> ShmEndpoint,
+    ) -> InProcess {
+        let rt = runtime();
         let slow = SlowImpl::default();
         let counters = slow.counters.clone();
-        let server = configure(Server::new(dispatcher(limits, slow)).shm(name.clone()));
-        let bound = rt.block_on(server.bind()).expect("the server binds");
-        assert!(bound.shm_names().contains(&name));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let served = rt.spawn(bound.serve_until(async move {
-            let _ = stopped.await;
-        }));
+        let endpoint = configure(ShmEndpoint::new(name.clone()));
+        let server = Server::new(dispatcher(limits, slow)).endpoint(endpoint);
+        let served = Served::start(&rt, server).expect("the server binds");
+        assert_eq!(served.name("shm"), name);
         InProcess {
             name,
             counters,
-            stop: Some(stop),
-            served: Some(served),
+            served,
             rt,
             dir,
         }
@@ -145,27 +152,15 @@ impl InProcess {
 
     /// Whether `serve_until` is still running.
     pub fn is_serving(&self) -> bool {
-        self.served.as_ref().is_some_and(|s| !s.is_finished())
+        self.served.is_serving()
     }
 
     /// Stops the server and waits (at most 10 s) for `serve_until` to
     /// return.
-    pub fn stop(mut self) {
-        self.stop.take().map(|s| s.send(()));
-        let served = self.served.take().expect("not stopped yet");
-        self.rt
-            .block_on(async { tokio::time::timeout(Duration::from_secs(10), served).await })
-            .expect("serve_until returns within 10 s of the shutdown signal")
-            .expect("the server task did not panic")
+    pub fn stop(self) {
+        self.served
+            .stop()
             .expect("the server ended without an error");
-    }
-}
-
-impl Drop for InProcess {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
@@ -327,11 +322,4 @@ pub fn spawn_calculator(socket: &Path) -> ChildProcess {
     server
 }
 
-/// The calculator example's executable, built (once per test process) with
-/// `cargo build --example calculator` so that it is never stale.
-pub fn calculator_binary() -> PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY
-        .get_or_init(diglot_tests::process::build_calculator)
-        .clone()
-}
+pub use diglot_tests::process::calculator_binary;

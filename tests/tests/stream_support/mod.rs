@@ -12,16 +12,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use diglot::transport::stream::{LocalName, StreamConfig};
-use diglot::{Dispatcher, DispatcherBuilder, Server};
-use diglot_examples::calc::{Calc, CalculatorServer};
+use diglot::{
+    Dispatcher, DispatcherBuilder, LocalEndpoint, LocalName, Server, StreamConfig, TcpEndpoint,
+};
+use diglot_examples::calc::{Calc, CalculatorService};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
 
 /// How long any single read may take before the test fails.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -82,8 +81,8 @@ pub fn dispatcher_with(
 ) -> Dispatcher {
     configure(
         Dispatcher::builder()
-            .service(CalculatorServer::new(Calc))
-            .service(ProbeServer::new(ProbeImpl)),
+            .service(CalculatorService::new(Calc))
+            .service(ProbeService::new(ProbeImpl)),
     )
     .build()
     .expect("no method names clash")
@@ -97,69 +96,8 @@ pub use diglot_tests::tempdir::TempDir;
 
 pub use diglot_tests::runtime::multi_thread as runtime;
 
-/// A bound server serving on a runtime until stopped (or dropped).
-#[derive(Debug)]
-pub struct Running {
-    /// The raw TCP addresses served.
-    pub tcp: Vec<SocketAddr>,
-    /// The local sockets served.
-    pub local: Vec<LocalName>,
-    stop: Option<oneshot::Sender<()>>,
-    served: Option<tokio::task::JoinHandle<io::Result<()>>>,
-    handle: tokio::runtime::Handle,
-}
-
-impl Running {
-    /// Binds `server` (on `rt`) and serves it there.
-    pub fn start(rt: &Runtime, server: Server) -> io::Result<Running> {
-        let bound = rt.block_on(server.bind())?;
-        let tcp = bound.tcp_addrs();
-        let local = bound.local_names();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let served = rt.spawn(bound.serve_until(async move {
-            let _ = stopped.await;
-        }));
-        Ok(Running {
-            tcp,
-            local,
-            stop: Some(stop),
-            served: Some(served),
-            handle: rt.handle().clone(),
-        })
-    }
-
-    /// Whether `serve_until` is still running (it has not returned or
-    /// panicked).
-    pub fn is_serving(&self) -> bool {
-        self.served.as_ref().is_some_and(|s| !s.is_finished())
-    }
-
-    /// Asks the server to stop and waits (at most 10 s) for `serve_until`
-    /// to return. Call it from outside the runtime.
-    pub fn stop(self) -> io::Result<()> {
-        self.stop_within(Duration::from_secs(10))
-    }
-
-    /// [`stop`](Self::stop), waiting at most `limit`.
-    pub fn stop_within(mut self, limit: Duration) -> io::Result<()> {
-        self.stop.take().map(|s| s.send(()));
-        let served = self.served.take().expect("not stopped yet");
-        self.handle
-            .block_on(async { tokio::time::timeout(limit, served).await })
-            .unwrap_or_else(|_| {
-                panic!("serve_until returns within {limit:?} of the shutdown signal")
-            })
-            .expect("the server task did not panic")
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
+/// The server fixture every transport's tests share.
+pub use diglot_tests::served::Served;
 
 /// Both ways of serving connections: as async tasks, then on threads.
 pub const MODES: [bool; 2] = [false, true];
@@ -170,7 +108,7 @@ pub const MODES: [bool; 2] = [false, true];
 #[derive(Debug)]
 pub struct Fixture {
     /// The server.
-    pub server: Running,
+    pub server: Served,
     /// The runtime the server runs on; tests run their async parts on it.
     pub rt: Runtime,
     /// Holds the socket file.
@@ -178,51 +116,50 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// Serves [`dispatcher`] with the default stream limits.
+    /// Serves [`dispatcher`] with the default stream settings.
     pub fn new() -> Fixture {
-        Self::with(|server| server)
+        Self::serving(dispatcher(), StreamConfig::default())
     }
 
-    /// Serves [`dispatcher`] on TCP and a Unix socket, after `configure`.
-    pub fn with(configure: impl FnOnce(Server) -> Server) -> Fixture {
-        Self::serving(dispatcher(), configure)
-    }
-
-    /// Serves `dispatcher` on TCP and a Unix socket, after `configure`.
-    pub fn serving(dispatcher: Dispatcher, configure: impl FnOnce(Server) -> Server) -> Fixture {
+    /// Serves `dispatcher` on TCP and a Unix socket with `config`.
+    pub fn serving(dispatcher: Dispatcher, config: StreamConfig) -> Fixture {
         let rt = runtime();
         let dir = TempDir::new();
         let server = Server::new(dispatcher)
-            .tcp("127.0.0.1:0".parse().unwrap())
-            .local(LocalName::Path(dir.join("rpc.sock")));
-        let server = Running::start(&rt, configure(server)).expect("the server binds");
+            .endpoint(TcpEndpoint::new("127.0.0.1:0".parse().unwrap()).config(config.clone()))
+            .endpoint(LocalEndpoint::new(LocalName::Path(dir.join("rpc.sock"))).config(config));
+        let server = Served::start(&rt, server).expect("the server binds");
         Fixture { server, rt, dir }
     }
 
-    /// Serves with the given stream limits.
-    pub fn with_config(config: StreamConfig) -> Fixture {
-        Self::with(|server| server.stream_config(config))
-    }
-
-    /// Serves with the given stream limits, each connection as a task
-    /// (`threaded == false`) or on a thread of its own
+    /// Serves [`dispatcher`] with the given stream settings, each connection
+    /// as a task (`threaded == false`) or on a thread of its own
     /// ([`StreamConfig::thread_per_connection`]).
     pub fn in_mode(threaded: bool, config: StreamConfig) -> Fixture {
+        Self::in_mode_serving(threaded, dispatcher(), config)
+    }
+
+    /// [`in_mode`](Self::in_mode), serving `dispatcher`.
+    pub fn in_mode_serving(
+        threaded: bool,
+        dispatcher: Dispatcher,
+        config: StreamConfig,
+    ) -> Fixture {
         eprintln!(
             "-- connections served {}",
             if threaded { "on threads" } else { "as tasks" }
         );
-        Self::with_config(config.thread_per_connection(threaded))
+        Self::serving(dispatcher, config.thread_per_connection(threaded))
     }
 
     /// The raw TCP address.
     pub fn tcp(&self) -> SocketAddr {
-        self.server.tcp[0]
+        self.server.addr("tcp")
     }
 
     /// The Unix socket.
     pub fn local(&self) -> LocalName {
-        self.server.local[0].clone()
+        self.server.name("unix")
     }
 
     /// The Unix socket's path.
@@ -432,94 +369,17 @@ pub fn effective_uid() -> u32 {
 }
 
 // ---------------------------------------------------------------------------
-// The calculator example binary
+// Child processes
 // ---------------------------------------------------------------------------
 
-/// The calculator example's executable. `cargo test --workspace` has built
-/// it next to this test's binary; if it is missing or older than any
-/// source it is built from, it is built (once per test process) with
-/// `cargo build --example calculator`.
-pub fn calculator_binary() -> PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY
-        .get_or_init(|| built_calculator().unwrap_or_else(diglot_tests::process::build_calculator))
-        .clone()
-}
-
-/// `<target>/<profile>/examples/calculator`, if it is newer than every
-/// source of the workspace's library crates and the examples.
-fn built_calculator() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    // <target>/<profile>/deps/<test binary>
-    let profile_dir = exe.parent()?.parent()?;
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("calculator{}", std::env::consts::EXE_SUFFIX));
-    let built = std::fs::metadata(&binary).ok()?.modified().ok()?;
-    let root = workspace_root();
-    let mut newest = std::time::SystemTime::UNIX_EPOCH;
-    let mut pending: Vec<PathBuf> = ["examples", "runtime", "transports", "macros"]
-        .iter()
-        .map(|dir| root.join(dir))
-        .chain([root.join("Cargo.toml"), root.join("Cargo.lock")])
-        .collect();
-    while let Some(path) = pending.pop() {
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target") {
-                continue;
-            }
-            pending.extend(
-                std::fs::read_dir(&path)
-                    .ok()?
-                    .filter_map(|e| Some(e.ok()?.path())),
-            );
-        } else if let Ok(modified) = meta.modified() {
-            newest = newest.max(modified);
-        }
-    }
-    (built >= newest).then_some(binary)
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_owned()
-}
-
-// ---------------------------------------------------------------------------
-// Client processes
-// ---------------------------------------------------------------------------
-
-pub use diglot_tests::process::Ran;
+#[allow(unused_imports)] // not every test binary that includes this module uses them
+pub use diglot_tests::process::{NO_PYTHON, Ran, calculator_binary, python};
 
 /// Runs `command` to completion, feeding it `stdin` (at most `limit`, after
 /// which it is killed and the test fails). Panics with `missing` if the
 /// program is not found.
 pub fn run(command: Command, stdin: &[u8], limit: Duration, missing: &str) -> Ran {
     diglot_tests::process::run(command, Some(stdin), limit, missing)
-}
-
-/// The message when `python3` is missing.
-pub const NO_PYTHON: &str = "python3 was not found on PATH. The stream interop tests run \
-     real Python clients; install Python 3 (CI's .ci/run does).";
-
-/// Runs `python3 tests/python/<script> <args…>` (at most `limit`).
-pub fn python(script: &str, args: &[&str], limit: Duration) -> Ran {
-    let mut command = Command::new("python3");
-    command
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("python")
-                .join(script),
-        )
-        .args(args);
-    // Unbuffered, so a killed script still shows how far it got.
-    command.env("PYTHONUNBUFFERED", "1");
-    run(command, b"", limit, NO_PYTHON)
 }
 
 #[allow(unused_imports)] // not every test binary that includes this module uses it

@@ -18,5 +18,5 @@ impl Jobs for Runner {
 }
 
 fn main() {
-    let _ = diglot::Dispatcher::new(JobsServer::new(Runner));
+    let _ = diglot::Dispatcher::new(JobsService::new(Runner));
 }

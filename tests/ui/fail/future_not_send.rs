@@ -18,5 +18,5 @@ impl Counter for Local {
 }
 
 fn main() {
-    let _ = diglot::Dispatcher::new(CounterServer::new(Local));
+    let _ = diglot::Dispatcher::new(CounterService::new(Local));
 }

@@ -23,7 +23,7 @@ impl Calculator for Calc {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc)).unwrap();
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc)).unwrap();
     let client = CalculatorClient::new(InProcess::new(dispatcher, Protocol::JsonRpc));
     let _ = client.add(1, 2);
     let _ = client.neg(1);

@@ -19,5 +19,5 @@ fn main() {
     let service = Local {
         count: Cell::new(0),
     };
-    let _ = diglot::Dispatcher::new(CounterServer::new(service));
+    let _ = diglot::Dispatcher::new(CounterService::new(service));
 }

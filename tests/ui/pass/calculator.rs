@@ -58,7 +58,7 @@ impl Calculator for Calc {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(CalculatorServer::new(Calc)).unwrap();
+    let dispatcher = Dispatcher::new(CalculatorService::new(Calc)).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -35,7 +35,7 @@ impl Features for Impl {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(FeaturesServer::new(Impl)).unwrap();
+    let dispatcher = Dispatcher::new(FeaturesService::new(Impl)).unwrap();
     let names: Vec<_> = dispatcher
         .methods()
         .map(|m| m.name)

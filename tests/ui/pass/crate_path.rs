@@ -16,7 +16,7 @@ impl Math for M {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(MathServer::new(M)).unwrap();
+    let dispatcher = Dispatcher::new(MathService::new(M)).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

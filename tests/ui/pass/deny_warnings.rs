@@ -101,7 +101,7 @@ impl Ledger for Books {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(LedgerServer::new(Books)).unwrap();
+    let dispatcher = Dispatcher::new(LedgerService::new(Books)).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

@@ -36,7 +36,7 @@ impl Store for Memory {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(StoreServer::new(Memory)).unwrap();
+    let dispatcher = Dispatcher::new(StoreService::new(Memory)).unwrap();
     let methods: Vec<_> = dispatcher
         .methods()
         .filter(|m| m.name.starts_with("store"))

@@ -26,7 +26,7 @@ impl Renamed for R {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(RenamedServer::new(R)).unwrap();
+    let dispatcher = Dispatcher::new(RenamedService::new(R)).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

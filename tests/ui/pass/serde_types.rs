@@ -52,7 +52,7 @@ impl Geometry for Shapes {
 }
 
 fn main() {
-    let dispatcher = Dispatcher::new(GeometryServer::new(Shapes)).unwrap();
+    let dispatcher = Dispatcher::new(GeometryService::new(Shapes)).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

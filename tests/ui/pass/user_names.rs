@@ -43,8 +43,8 @@ impl t for Impl {
 
 fn main() {
     let dispatcher = Dispatcher::builder()
-        .service(ShadowingServer::new(Impl))
-        .service(tServer::new(Impl))
+        .service(ShadowingService::new(Impl))
+        .service(tService::new(Impl))
         .build()
         .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();

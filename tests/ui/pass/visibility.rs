@@ -38,15 +38,15 @@ mod private {
     }
 
     pub(crate) fn dispatcher() -> diglot::Dispatcher {
-        diglot::Dispatcher::new(HiddenServer::new(Pong)).unwrap()
+        diglot::Dispatcher::new(HiddenService::new(Pong)).unwrap()
     }
 }
 
 use diglot::{Dispatcher, InProcess, Protocol};
-use services::inner::{EchoClient, EchoServer};
+use services::inner::{EchoClient, EchoService};
 
 fn main() {
-    let dispatcher = Dispatcher::new(EchoServer::new(services::Parrot)).unwrap();
+    let dispatcher = Dispatcher::new(EchoService::new(services::Parrot)).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

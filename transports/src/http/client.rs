@@ -19,11 +19,14 @@ pub enum HttpClientError {
     /// The URL is not an `http://` URL with a host.
     InvalidUrl(String),
     /// The connection failed or broke.
-    Io(String),
+    Io(Box<dyn std::error::Error + Send + Sync>),
     /// The server answered with a status other than 200 or 204.
     Status(u16),
     /// The response body is larger than allowed.
-    TooLarge,
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for HttpClientError {
@@ -32,12 +35,24 @@ impl fmt::Display for HttpClientError {
             HttpClientError::InvalidUrl(why) => write!(f, "invalid URL: {why}"),
             HttpClientError::Io(why) => write!(f, "HTTP request failed: {why}"),
             HttpClientError::Status(code) => write!(f, "the server answered HTTP {code}"),
-            HttpClientError::TooLarge => f.write_str("the response body is too large"),
+            HttpClientError::TooLarge { limit } => {
+                write!(
+                    f,
+                    "the response body is larger than the limit of {limit} bytes"
+                )
+            }
         }
     }
 }
 
-impl std::error::Error for HttpClientError {}
+impl std::error::Error for HttpClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HttpClientError::Io(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
 
 /// Posts bodies to one endpoint.
 ///
@@ -108,12 +123,12 @@ impl HttpClient {
         }
         let request = request
             .body(Full::new(Bytes::from(body)))
-            .map_err(|e| HttpClientError::Io(e.to_string()))?;
+            .map_err(|e| HttpClientError::Io(Box::new(e)))?;
         let response = self
             .client
             .request(request)
             .await
-            .map_err(|e| HttpClientError::Io(e.to_string()))?;
+            .map_err(|e| HttpClientError::Io(Box::new(e)))?;
         let status = response.status();
         if status == StatusCode::NO_CONTENT {
             return Ok(Vec::new());
@@ -126,9 +141,11 @@ impl HttpClient {
             .await
             .map_err(|e| {
                 if e.is::<http_body_util::LengthLimitError>() {
-                    HttpClientError::TooLarge
+                    HttpClientError::TooLarge {
+                        limit: self.max_body_bytes,
+                    }
                 } else {
-                    HttpClientError::Io(e.to_string())
+                    HttpClientError::Io(e)
                 }
             })?;
         Ok(collected.to_bytes().to_vec())

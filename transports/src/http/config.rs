@@ -1,20 +1,21 @@
-//! [`HttpConfig`]: paths and limits of the HTTP transport.
+//! [`HttpConfig`]: paths, connections and timeouts of the HTTP transport.
 
 use std::time::Duration;
 
 /// How the HTTP transport answers, and the limits it holds clients to.
+/// The body limit is the handler's
+/// ([`Limits::max_body_bytes`](https://docs.rs/diglot/latest/diglot/struct.Limits.html)):
+/// a larger body gets `413`, before it is read when `Content-Length` says so.
 ///
 /// | setting | default | |
 /// |---|---|---|
 /// | [`paths`](Self::paths) | `/` and `/RPC2` | where Python's and xmlrpc-c's clients post |
-/// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | larger bodies get 413, before they are read when `Content-Length` says so |
 /// | [`max_connections`](Self::max_connections) | 1024 | further clients wait in the listen backlog |
 /// | [`read_timeout`](Self::read_timeout) | 10 s | to send the headers, and again the body; a slow sender is cut off |
 /// | [`gzip_min_bytes`](Self::gzip_min_bytes) | 1 KiB | smaller responses are not worth compressing |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     pub(crate) paths: Vec<String>,
-    pub(crate) max_body_bytes: usize,
     pub(crate) max_connections: usize,
     pub(crate) read_timeout: Duration,
     pub(crate) gzip_min_bytes: usize,
@@ -24,7 +25,6 @@ impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             paths: vec!["/".to_owned(), "/RPC2".to_owned()],
-            max_body_bytes: 16 * 1024 * 1024,
             max_connections: 1024,
             read_timeout: Duration::from_secs(10),
             gzip_min_bytes: 1024,
@@ -37,13 +37,6 @@ impl HttpConfig {
     #[must_use]
     pub fn paths<I: IntoIterator<Item = S>, S: Into<String>>(mut self, paths: I) -> Self {
         self.paths = paths.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets the largest request body, compressed or not.
-    #[must_use]
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
         self
     }
 

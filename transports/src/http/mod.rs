@@ -6,9 +6,9 @@
 //! byte when the type is missing or generic (curl's form type, `text/plain`,
 //! `application/octet-stream`).
 //!
-//! The standalone server ([`serve`]) runs straight on hyper; [`router`] gives
-//! the same handling as an axum `Router`, to mount inside an application
-//! under its own tower layers.
+//! The standalone server ([`HttpEndpoint`]) runs straight on hyper;
+//! [`router`] gives the same handling as an axum `Router`, to mount inside
+//! an application under its own tower layers.
 
 mod body;
 mod client;
@@ -17,14 +17,16 @@ mod respond;
 mod router;
 mod server;
 #[cfg(feature = "tls")]
-pub mod tls;
+mod tls;
 
 pub use client::{HttpClient, HttpClientError};
 pub use config::HttpConfig;
 pub use router::router;
+pub use server::HttpEndpoint;
 #[cfg(feature = "stream")]
 pub(crate) use server::serve_io;
-pub use server::{Listening, serve};
+#[cfg(feature = "tls")]
+pub use tls::TlsConfig;
 
 /// The axum types [`router`] returns, re-exported so that users need no
 /// direct axum dependency to name them.

@@ -7,7 +7,7 @@ use http_body_util::Full;
 
 use super::HttpConfig;
 use super::body::{self, BodyError};
-use crate::{Handler, Protocol, Request};
+use crate::{Handler, Message, Protocol};
 
 /// A response with a status and a short plain-text reason.
 fn status(code: StatusCode, reason: &'static str) -> Response<Full<Bytes>> {
@@ -88,10 +88,12 @@ fn gzipped(headers: &HeaderMap) -> Result<bool, ()> {
     }
 }
 
-/// Answers one HTTP request.
+/// Answers one HTTP request. A body over the handler's limit is `413`,
+/// refused before it is read when `Content-Length` says so.
 pub(crate) async fn respond<H, B>(
     handler: &H,
     config: &HttpConfig,
+    transport: &'static str,
     request: http::Request<B>,
 ) -> Response<Full<Bytes>>
 where
@@ -125,19 +127,20 @@ where
             "Content-Encoding must be gzip or identity\n",
         );
     };
+    let limit = handler.max_body_bytes();
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > config.max_body_bytes as u64) {
+    if declared.is_some_and(|len| len > limit as u64) {
         // Refused before a byte of the body is read (and before `100 Continue`).
         return status(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
     }
-    let read = body::read(body, config.max_body_bytes, config.read_timeout).await;
+    let read = body::read(body, limit, config.read_timeout).await;
     let read = read.and_then(|raw| {
         if gzipped {
-            body::gunzip(&raw, config.max_body_bytes).map(Bytes::from)
+            body::gunzip(&raw, limit).map(Bytes::from)
         } else {
             Ok(raw)
         }
@@ -155,12 +158,7 @@ where
         }
     };
     let reply = handler
-        .handle(Request {
-            body: &body,
-            protocol,
-            transport: "http",
-            peer: None,
-        })
+        .handle(Message::new(&body, transport).protocol(protocol))
         .await;
     if reply.body.is_empty() {
         // A JSON-RPC notification (or a batch of them): nothing to say. 200

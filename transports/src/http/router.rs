@@ -12,8 +12,9 @@ use super::respond::respond;
 use crate::Handler;
 
 /// A `Router` that serves `handler` on the configured paths, with the same
-/// checks and limits as the standalone server (connection limits and header
-/// timeouts belong to whoever serves the router).
+/// checks and limits as the standalone server — the body limit is the
+/// handler's (connection limits and header timeouts belong to whoever
+/// serves the router).
 ///
 /// Add tower layers — tracing, authentication, CORS, compression — with
 /// `Router::layer`, and mount it with `Router::merge` or `Router::nest`.
@@ -28,7 +29,11 @@ pub fn router<H: Handler>(handler: Arc<H>, config: HttpConfig) -> Router {
             any(move |request: Request| {
                 let handler = handler.clone();
                 let config = config.clone();
-                async move { respond(&*handler, &config, request).await.map(Body::new) }
+                async move {
+                    respond(&*handler, &config, "http", request)
+                        .await
+                        .map(Body::new)
+                }
             }),
         );
     }

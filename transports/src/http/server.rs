@@ -1,24 +1,136 @@
-//! The standalone HTTP server: an accept loop on hyper, with a connection
-//! limit, read timeouts and graceful shutdown.
+//! The standalone HTTP server: [`HttpEndpoint`], an accept loop on hyper
+//! with the shared connection limit and stop, and header read timeouts.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::net::TcpListener;
 
 use super::HttpConfig;
 use super::respond::respond;
+#[cfg(feature = "tls")]
+use super::tls::TlsConfig;
 use crate::Handler;
+use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
+use crate::listen::{Limiter, StopSignal, Tasks};
+
+/// HTTP (or, with a `TlsConfig` and the `tls` feature, HTTPS) on a TCP
+/// address.
+///
+/// ```no_run
+/// # use diglot_transports::http::{HttpConfig, HttpEndpoint};
+/// let endpoint = HttpEndpoint::new("127.0.0.1:8080".parse().unwrap())
+///     .config(HttpConfig::default().paths(["/RPC2"]));
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpEndpoint {
+    addr: SocketAddr,
+    config: HttpConfig,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsConfig>,
+}
+
+impl HttpEndpoint {
+    /// HTTP on `addr` (port 0 picks a free port), default settings.
+    pub fn new(addr: SocketAddr) -> Self {
+        HttpEndpoint {
+            addr,
+            config: HttpConfig::default(),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// Sets the paths, connection limit and timeouts.
+    #[must_use]
+    pub fn config(mut self, config: HttpConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Serves HTTPS with this certificate instead of plain HTTP.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    fn transport(&self) -> &'static str {
+        #[cfg(feature = "tls")]
+        if self.tls.is_some() {
+            return "https";
+        }
+        "http"
+    }
+}
+
+impl<H: Handler> Endpoint<H> for HttpEndpoint {
+    fn bind(self: Box<Self>) -> BoxFuture<io::Result<Box<dyn BoundEndpoint<H>>>> {
+        Box::pin(async move {
+            let listener = TcpListener::bind(self.addr).await.map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot listen for {} on {}: {e}",
+                        self.transport(),
+                        self.addr
+                    ),
+                )
+            })?;
+            let local = listener.local_addr()?;
+            Ok(Box::new(BoundHttp {
+                listener,
+                local,
+                endpoint: *self,
+            }) as Box<dyn BoundEndpoint<H>>)
+        })
+    }
+}
+
+struct BoundHttp {
+    listener: TcpListener,
+    local: SocketAddr,
+    endpoint: HttpEndpoint,
+}
+
+impl<H: Handler> BoundEndpoint<H> for BoundHttp {
+    fn transport(&self) -> &'static str {
+        self.endpoint.transport()
+    }
+
+    fn address(&self) -> Address {
+        Address::Socket(self.local)
+    }
+
+    fn serve(self: Box<Self>, handler: Arc<H>, stop: StopSignal) -> BoxFuture<io::Result<()>> {
+        Box::pin(async move {
+            let BoundHttp {
+                listener, endpoint, ..
+            } = *self;
+            #[cfg(feature = "tls")]
+            if let Some(tls) = endpoint.tls.clone() {
+                let acceptor = tls.acceptor();
+                return accept_loop(listener, handler, endpoint, stop, move |stream| {
+                    let acceptor = acceptor.clone();
+                    async move { acceptor.accept(stream).await }
+                })
+                .await;
+            }
+            accept_loop(listener, handler, endpoint, stop, |stream| async move {
+                Ok(stream)
+            })
+            .await
+        })
+    }
+}
 
 /// hyper's HTTP/1.1 connection settings for `config`.
 fn builder(config: &HttpConfig) -> http1::Builder {
@@ -29,154 +141,80 @@ fn builder(config: &HttpConfig) -> http1::Builder {
     builder
 }
 
-/// The hyper service answering every request of a connection.
-fn service<H: Handler>(
-    handler: Arc<H>,
-    config: Arc<HttpConfig>,
-) -> impl hyper::service::Service<
-    http::Request<hyper::body::Incoming>,
-    Response = http::Response<http_body_util::Full<bytes::Bytes>>,
-    Error = Infallible,
-    Future = impl Future<
-        Output = Result<http::Response<http_body_util::Full<bytes::Bytes>>, Infallible>,
-    > + Send,
-> + Clone {
-    service_fn(move |request| {
-        let handler = handler.clone();
-        let config = config.clone();
-        async move { Ok::<_, Infallible>(respond(&*handler, &config, request).await) }
-    })
-}
-
-/// Serves HTTP on one already-accepted connection until it closes, or
-/// until `stop` changes (then requests in flight finish first). Used for
-/// stream connections whose first bytes were an HTTP request.
-#[cfg(feature = "stream")]
+/// Serves HTTP on one accepted connection until it closes, or until `stop`
+/// fires (then requests in flight finish first).
 pub(crate) async fn serve_io<IO, H>(
     io: IO,
     handler: Arc<H>,
     config: Arc<HttpConfig>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    transport: &'static str,
+    mut stop: StopSignal,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
-    let connection = builder(&config).serve_connection(TokioIo::new(io), service(handler, config));
+    let http = builder(&config);
+    let service = service_fn(move |request| {
+        let handler = handler.clone();
+        let config = config.clone();
+        async move { Ok::<_, Infallible>(respond(&*handler, &config, transport, request).await) }
+    });
+    let connection = http.serve_connection(TokioIo::new(io), service);
     let mut connection = std::pin::pin!(connection);
     tokio::select! {
         ended = connection.as_mut() => {
             if let Err(e) = ended {
-                tracing::debug!(error = %e, "connection ended with an error");
+                tracing::debug!(error = %e, transport, "connection ended with an error");
             }
         }
-        _ = stop.changed() => {
+        () = stop.stopped() => {
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
     }
 }
 
-/// A bound HTTP listener, before it serves.
-#[derive(Debug)]
-pub struct Listening {
-    listener: TcpListener,
-}
-
-impl Listening {
-    /// Binds `addr` (port 0 picks a free port).
-    pub async fn bind(addr: SocketAddr) -> io::Result<Self> {
-        Ok(Listening {
-            listener: TcpListener::bind(addr).await?,
-        })
-    }
-
-    /// The address actually bound.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// The bound listener.
-    pub fn into_inner(self) -> TcpListener {
-        self.listener
-    }
-}
-
-/// Serves `handler` on `listener` until `shutdown` resolves; then stops
-/// accepting, lets requests in flight finish, and returns.
-pub async fn serve<H: Handler>(
+/// The accept loop of HTTP and HTTPS: `wrap` turns a TCP stream into the
+/// stream HTTP is spoken over (itself, or a TLS session).
+async fn accept_loop<H, W, F, IO>(
     listener: TcpListener,
     handler: Arc<H>,
-    config: HttpConfig,
-    shutdown: impl Future<Output = ()> + Send,
-) -> io::Result<()> {
-    accept_loop(listener, handler, config, shutdown, |stream| async move {
-        Ok(stream)
-    })
-    .await
-}
-
-/// The accept loop shared by HTTP and HTTPS: `wrap` turns a TCP stream into
-/// the stream HTTP is spoken over (itself, or a TLS session).
-pub(crate) async fn accept_loop<H, W, F, IO>(
-    listener: TcpListener,
-    handler: Arc<H>,
-    config: HttpConfig,
-    shutdown: impl Future<Output = ()> + Send,
+    endpoint: HttpEndpoint,
+    mut stop: StopSignal,
     wrap: W,
 ) -> io::Result<()>
 where
     H: Handler,
-    W: Fn(TcpStream) -> F + Send + Sync + 'static,
+    W: Fn(tokio::net::TcpStream) -> F + Send + Sync + 'static,
     F: Future<Output = io::Result<IO>> + Send + 'static,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let config = Arc::new(config);
+    let transport = endpoint.transport();
+    let config = Arc::new(endpoint.config);
+    let limiter = Limiter::new(config.max_connections);
     let wrap = Arc::new(wrap);
-    let permits = Arc::new(Semaphore::new(config.max_connections));
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        // Past the connection limit, clients wait in the listen backlog.
-        let permit = tokio::select! {
-            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off, keep serving.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    let mut connections = Tasks::new();
+    let mut accept = || listener.accept();
+    while let Some((slot, (stream, _peer))) =
+        limiter.accept(&mut accept, &mut stop, transport).await
+    {
         let _ = stream.set_nodelay(true);
-        let handler = handler.clone();
-        let config = config.clone();
-        let wrap = wrap.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let _permit = permit;
+        let (handler, config, wrap, stop) =
+            (handler.clone(), config.clone(), wrap.clone(), stop.clone());
+        connections.spawn(slot, async move {
             let io = match tokio::time::timeout(config.read_timeout, wrap(stream)).await {
                 Ok(Ok(io)) => io,
                 Ok(Err(e)) => {
-                    tracing::debug!(error = %e, "connection setup failed");
+                    tracing::debug!(error = %e, transport, "connection setup failed");
                     return;
                 }
                 Err(_) => return,
             };
-            let connection =
-                builder(&config).serve_connection(TokioIo::new(io), service(handler, config));
-            if let Err(e) = watcher.watch(connection).await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
+            serve_io(io, handler, config, transport, stop).await;
         });
     }
     // Refuse new connections at once; finish what is in flight.
     drop(listener);
-    graceful.shutdown().await;
+    connections.drain(&stop, transport).await;
     Ok(())
 }

@@ -1,15 +1,10 @@
-//! HTTPS: the HTTP transport inside rustls sessions.
+//! HTTPS: the HTTP transport inside rustls sessions
+//! ([`HttpEndpoint::tls`](super::HttpEndpoint::tls)).
 
-use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-
-use super::HttpConfig;
-use super::server::accept_loop;
-use crate::Handler;
 
 /// A server certificate chain and its private key.
 #[derive(Clone)]
@@ -51,18 +46,9 @@ impl TlsConfig {
     }
 }
 
-/// Serves `handler` over HTTPS on `listener` until `shutdown` resolves.
-pub async fn serve_tls<H: Handler>(
-    listener: TcpListener,
-    tls: TlsConfig,
-    handler: Arc<H>,
-    config: HttpConfig,
-    shutdown: impl Future<Output = ()> + Send,
-) -> io::Result<()> {
-    let acceptor = tls.acceptor;
-    accept_loop(listener, handler, config, shutdown, move |stream| {
-        let acceptor = acceptor.clone();
-        async move { acceptor.accept(stream).await }
-    })
-    .await
+impl TlsConfig {
+    /// The acceptor every connection's handshake goes through.
+    pub(crate) fn acceptor(&self) -> TlsAcceptor {
+        self.acceptor.clone()
+    }
 }

@@ -7,11 +7,12 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use super::ShmConfig;
-use super::handshake::{self, Endpoint};
-use super::ring::{End, Rings};
+use super::end::End;
+use super::handshake::{self, Session};
+use super::ring::Rings;
 use super::wait::{Waiter, Watch};
 use crate::Peer;
-use crate::stream::LocalName;
+use crate::listen::LocalName;
 
 /// Why a shared-memory call failed.
 #[derive(Debug)]
@@ -80,7 +81,7 @@ impl From<End> for ShmError {
 /// The connection, and how its waits spin.
 #[derive(Debug)]
 struct State {
-    endpoint: Endpoint,
+    endpoint: Session,
     waiter: Waiter,
 }
 
@@ -190,7 +191,7 @@ impl ShmClient {
     /// Connects to the server whose handshake socket is `name`, and maps
     /// the connection's memory. Blocks for at most the config's
     /// [`handshake_timeout`](ShmConfig::handshake_timeout) once connected.
-    /// Responses larger than its [`max_body_bytes`](ShmConfig::max_body_bytes)
+    /// Responses larger than its [`max_response_bytes`](ShmConfig::max_response_bytes)
     /// are refused.
     pub fn connect(name: &LocalName, config: &ShmConfig) -> Result<ShmClient, ShmError> {
         let socket = connect_socket(name).map_err(|e| {
@@ -201,10 +202,12 @@ impl ShmClient {
         })?;
         let server = rustix::net::sockopt::socket_peercred(&socket)
             .ok()
-            .map(|cred| Peer {
-                uid: cred.uid.as_raw(),
-                gid: cred.gid.as_raw(),
-                pid: Some(cred.pid.as_raw_nonzero().get()),
+            .map(|cred| {
+                Peer::new(
+                    cred.uid.as_raw(),
+                    cred.gid.as_raw(),
+                    Some(cred.pid.as_raw_nonzero().get()),
+                )
             });
         socket
             .set_read_timeout(Some(
@@ -225,7 +228,7 @@ impl ShmClient {
                 returned: Condvar::new(),
             }),
             max_request_bytes: hello.max_request_bytes,
-            max_response_bytes: config.max_body_bytes,
+            max_response_bytes: config.max_response_bytes,
             server,
         })
     }
@@ -334,7 +337,7 @@ impl PendingCall {
             .as_mut()
             .expect("a pending call holds the connection");
         let State { endpoint, waiter } = &mut **state;
-        let Endpoint { socket, rings } = endpoint;
+        let Session { socket, rings } = endpoint;
         let outcome = step(rings, waiter, &Watch::new(socket.as_fd(), None));
         outcome.map_err(|end| {
             let error = ShmError::from(end);

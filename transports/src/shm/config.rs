@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 /// Sizes, limits and timing of the shared-memory transport, for servers
-/// and clients alike.
+/// and clients alike. A server reads requests up to its handler's body
+/// limit: a larger one is answered with the handler's refusal (diglot's
+/// dispatcher: -32600) and ends its connection.
 ///
 /// | setting | default | |
 /// |---|---|---|
-/// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | the largest message read; a larger one ends its connection |
+/// | [`max_response_bytes`](Self::max_response_bytes) | 16 MiB | client: the largest response read; a larger one ends the connection |
 /// | [`max_connections`](Self::max_connections) | 1024 | server: connections served at once (one thread each) |
 /// | [`ring_bytes`](Self::ring_bytes) | 256 KiB | server: each ring's size; larger messages pass in chunks |
 /// | [`spin`](Self::spin) | 50 µs | the longest a wait spins before it parks |
@@ -15,7 +17,7 @@ use std::time::Duration;
 /// | [`handshake_timeout`](Self::handshake_timeout) | 5 s | client: for the server's hello |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShmConfig {
-    pub(crate) max_body_bytes: usize,
+    pub(crate) max_response_bytes: usize,
     pub(crate) max_connections: usize,
     pub(crate) ring_bytes: usize,
     pub(crate) spin: Duration,
@@ -26,7 +28,7 @@ pub struct ShmConfig {
 impl Default for ShmConfig {
     fn default() -> Self {
         ShmConfig {
-            max_body_bytes: 16 * 1024 * 1024,
+            max_response_bytes: 16 * 1024 * 1024,
             max_connections: 1024,
             ring_bytes: 256 * 1024,
             spin: Duration::from_micros(50),
@@ -37,17 +39,16 @@ impl Default for ShmConfig {
 }
 
 impl ShmConfig {
-    /// Sets the largest message read: requests on a server, responses on a
-    /// client.
+    /// Sets the largest response a client reads.
     #[must_use]
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
-    /// The largest message read.
-    pub fn body_bytes(&self) -> usize {
-        self.max_body_bytes
+    /// The largest response a client reads.
+    pub fn response_bytes(&self) -> usize {
+        self.max_response_bytes
     }
 
     /// Sets how many connections a server serves at once; further clients

@@ -24,14 +24,14 @@ use super::ring::{Rings, Role};
 /// rings. Dropping it closes the socket and wakes the peer, which then
 /// sees the socket's end at once instead of at its next timeout.
 #[derive(Debug)]
-pub(crate) struct Endpoint {
+pub(crate) struct Session {
     /// The handshake socket, kept open to tell that the peer is alive.
     pub(crate) socket: UnixStream,
     /// The rings.
     pub(crate) rings: Rings,
 }
 
-impl Drop for Endpoint {
+impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.socket.shutdown(std::net::Shutdown::Both);
         self.rings.wake_peer();
@@ -40,7 +40,7 @@ impl Drop for Endpoint {
 
 /// Server side: creates a memfd for `hello`'s layout, seals it, sends it
 /// with the hello, and maps it.
-pub(crate) fn offer(socket: UnixStream, hello: &Hello) -> io::Result<Endpoint> {
+pub(crate) fn offer(socket: UnixStream, hello: &Hello) -> io::Result<Session> {
     let memfd = SealedMemfd::create(hello.layout.total_bytes())?;
     let bytes = hello.encode();
     let fds = [memfd.as_fd()];
@@ -62,12 +62,12 @@ pub(crate) fn offer(socket: UnixStream, hello: &Hello) -> io::Result<Endpoint> {
         ));
     }
     let rings = Rings::new(memfd.map()?, hello.layout, Role::Server);
-    Ok(Endpoint { socket, rings })
+    Ok(Session { socket, rings })
 }
 
 /// Client side: receives the hello and the memfd, checks them, and maps
 /// the memory. The socket's read timeout bounds the wait.
-pub(crate) fn accept(socket: UnixStream) -> io::Result<(Hello, Endpoint)> {
+pub(crate) fn accept(socket: UnixStream) -> io::Result<(Hello, Session)> {
     let mut bytes = [0u8; HELLO_BYTES];
     let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(4))];
     let mut control = RecvAncillaryBuffer::new(&mut space);
@@ -117,7 +117,7 @@ pub(crate) fn accept(socket: UnixStream) -> io::Result<(Hello, Endpoint)> {
     };
     let memfd = SealedMemfd::verify(fd, hello.layout.total_bytes())?;
     let rings = Rings::new(memfd.map()?, hello.layout, Role::Client);
-    Ok((hello, Endpoint { socket, rings }))
+    Ok((hello, Session { socket, rings }))
 }
 
 fn handshake_error(errno: Errno) -> io::Error {

@@ -4,7 +4,7 @@
 //! # How a connection works
 //!
 //! 1. **Handshake.** The client connects to the server's local socket — a
-//!    [`LocalListener`](crate::stream::LocalListener) like the stream
+//!    [`LocalListener`](crate::listen::LocalListener) like the stream
 //!    transport's: a socket file created with mode 0600 (a stale one
 //!    reclaimed, a live one never taken over), the peer's credentials
 //!    handed to the handler. The server creates a memfd for the
@@ -50,8 +50,8 @@
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), diglot_transports::shm::ShmError> {
+//! use diglot_transports::listen::LocalName;
 //! use diglot_transports::shm::{ShmClient, ShmConfig};
-//! use diglot_transports::stream::LocalName;
 //!
 //! let client = ShmClient::connect(&LocalName::parse("/tmp/diglot-calculator.shm"), &ShmConfig::default())?;
 //! let answer = client.call(br#"{"jsonrpc":"2.0","method":"calc.add","params":[1,2],"id":1}"#)?;
@@ -60,6 +60,7 @@
 
 mod client;
 mod config;
+mod end;
 mod handshake;
 mod layout;
 mod mapping;
@@ -69,4 +70,4 @@ mod wait;
 
 pub use client::{PendingCall, ShmClient, ShmError, TryCall};
 pub use config::ShmConfig;
-pub use server::serve_shm;
+pub use server::ShmEndpoint;

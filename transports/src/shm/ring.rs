@@ -16,43 +16,12 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use super::end::End;
 use super::layout::{
     CHUNK_ALIGN, CHUNK_HEADER, FLAG_LAST, Layout, REQUEST_WORDS, RESPONSE_WORDS, RingWords,
 };
 use super::mapping::{Mapping, RingBytes};
 use super::wait::{Waiter, Watch, wake, wake_now};
-
-/// Why a connection ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum End {
-    /// The peer closed its end of the handshake socket, or died.
-    PeerGone,
-    /// The server is stopping (seen between messages only).
-    Stopped,
-    /// The peer wrote an index, length or flag out of range.
-    Violation(&'static str),
-    /// A message grew past the limit.
-    TooLarge {
-        /// The size so far.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-}
-
-impl std::fmt::Display for End {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            End::PeerGone => f.write_str("the peer closed the connection"),
-            End::Stopped => f.write_str("the server is stopping"),
-            End::Violation(why) => write!(f, "the peer broke the protocol: {why}"),
-            End::TooLarge { size, limit } => write!(
-                f,
-                "a message of at least {size} bytes exceeds the limit of {limit} bytes"
-            ),
-        }
-    }
-}
 
 /// Which end of the connection this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

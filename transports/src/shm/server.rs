@@ -17,60 +17,119 @@ use std::sync::atomic::Ordering;
 use std::task::Poll;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
-
 use super::ShmConfig;
-use super::handshake::{self, Endpoint};
+use super::end::End;
+use super::handshake::{self, Session};
 use super::layout::{Hello, Layout};
-use super::ring::End;
 use super::wait::{Stop, Waiter, Watch, peer_alive};
-use crate::stream::LocalListener;
-use crate::stream::next_connection;
-use crate::{Handler, Peer, Request};
+use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
+use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Threads};
+use crate::{Handler, Message, Peer, Refusal};
 
 /// Request buffers larger than this are not kept between calls.
 const KEEP_BUFFER: usize = 1 << 20;
 
-/// How long a stopping server lets connections finish a message they are
-/// in the middle of reading or writing, before it ends them anyway.
-const STOP_GRACE: Duration = Duration::from_secs(10);
+/// Shared memory, with handshakes on a local socket: a path (created with
+/// mode 0o600 unless [`mode`](Self::mode) says otherwise; a stale file is
+/// reclaimed, a live server's never taken over) or `@name`, a Linux
+/// abstract name. Each client gets a sealed memfd with a request ring and a
+/// response ring, and a thread of its own on the server.
+///
+/// When the server stops, no new client is accepted, and each connection
+/// ends once it has answered the call in flight; one still in the middle of
+/// a message when the stop's grace has passed (its client stopped reading
+/// or writing) is ended then.
+#[derive(Debug, Clone)]
+pub struct ShmEndpoint {
+    name: LocalName,
+    mode: u32,
+    config: ShmConfig,
+}
 
-/// Forces the stop when the accept loop ends, however it ends (even if its
-/// future is dropped with its runtime), so that connection threads exit.
-struct StopOnDrop(Arc<Stop>);
+impl ShmEndpoint {
+    /// Shared memory with handshakes on `name`, default settings.
+    pub fn new(name: LocalName) -> Self {
+        ShmEndpoint {
+            name,
+            mode: 0o600,
+            config: ShmConfig::default(),
+        }
+    }
 
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.requested.store(true, Ordering::Relaxed);
-        self.0.forced.store(true, Ordering::Relaxed);
+    /// Sets the permissions of the handshake socket file.
+    #[must_use]
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the connection limit, ring sizes and timing.
+    #[must_use]
+    pub fn config(mut self, config: ShmConfig) -> Self {
+        self.config = config;
+        self
     }
 }
 
-/// Serves `handler` over shared memory, with handshakes on `listener`,
-/// until `shutdown` resolves. Must run on a tokio runtime, which also runs
-/// the handler's futures.
-///
-/// When `shutdown` resolves, no new connection is accepted, and each
-/// connection ends once it has answered the call in flight; this returns
-/// when they have all ended. A connection still in the middle of a message
-/// 10 s later (its client stopped reading or writing) is ended then.
-pub async fn serve_shm<H: Handler>(
+impl<H: Handler> Endpoint<H> for ShmEndpoint {
+    fn bind(self: Box<Self>) -> BoxFuture<io::Result<Box<dyn BoundEndpoint<H>>>> {
+        Box::pin(async move {
+            let listener = LocalListener::bind(&self.name, self.mode).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot listen for shared memory on {}: {e}", self.name),
+                )
+            })?;
+            Ok(Box::new(BoundShm {
+                listener,
+                name: self.name,
+                config: self.config,
+            }) as Box<dyn BoundEndpoint<H>>)
+        })
+    }
+}
+
+struct BoundShm {
     listener: LocalListener,
-    handler: Arc<H>,
+    name: LocalName,
     config: ShmConfig,
-    shutdown: impl Future<Output = ()> + Send,
+}
+
+impl<H: Handler> BoundEndpoint<H> for BoundShm {
+    fn transport(&self) -> &'static str {
+        "shm"
+    }
+
+    fn address(&self) -> Address {
+        Address::Local(self.name.clone())
+    }
+
+    fn serve(self: Box<Self>, handler: Arc<H>, stop: StopSignal) -> BoxFuture<io::Result<()>> {
+        Box::pin(serve(*self, handler, stop))
+    }
+}
+
+/// Accepts handshakes until `stop` fires, each connection on a thread; then
+/// drains them. Must run on a tokio runtime, which also runs the handler's
+/// futures.
+async fn serve<H: Handler>(
+    bound: BoundShm,
+    handler: Arc<H>,
+    mut stop: StopSignal,
 ) -> io::Result<()> {
+    let BoundShm {
+        listener, config, ..
+    } = bound;
     let runtime = tokio::runtime::Handle::current();
     let config = Arc::new(config);
-    let stop = Arc::new(Stop::default());
-    let stopping = StopOnDrop(stop.clone());
-    let slots = u32::try_from(config.max_connections).unwrap_or(u32::MAX >> 3);
-    let permits = Arc::new(Semaphore::new(slots as usize));
-    let mut shutdown = std::pin::pin!(shutdown);
+    let flags = Arc::new(Stop::default());
+    // However the loop ends — even if this future is dropped with its
+    // runtime — connection threads are told to end.
+    let _ending = EndOnDrop(flags.clone());
+    let limiter = Limiter::new(config.max_connections);
+    let threads = Threads::new();
     let mut accept = || listener.accept();
-    while let Some((permit, (stream, peer))) =
-        next_connection(&permits, &mut accept, shutdown.as_mut(), "shm").await
-    {
+    while let Some((slot, (stream, peer))) = limiter.accept(&mut accept, &mut stop, "shm").await {
         let stream = match stream.into_std().and_then(|s| {
             s.set_nonblocking(false)?;
             Ok(s)
@@ -81,17 +140,23 @@ pub async fn serve_shm<H: Handler>(
                 continue;
             }
         };
+        let (requested, forced) = (flags.clone(), flags.clone());
+        let guard = threads.register(
+            move || requested.requested.store(true, Ordering::Relaxed),
+            move || forced.forced.store(true, Ordering::Relaxed),
+        );
         let connection = Connection {
             handler: handler.clone(),
             config: config.clone(),
             runtime: runtime.clone(),
-            stop: stop.clone(),
+            stop: flags.clone(),
             peer,
         };
         let spawned = std::thread::Builder::new()
             .name("diglot-shm".into())
             .spawn(move || {
-                let _permit = permit;
+                let _slot = slot;
+                let _guard = guard;
                 connection.serve(stream);
             });
         if let Err(e) = spawned {
@@ -100,15 +165,19 @@ pub async fn serve_shm<H: Handler>(
     }
     // Refuse new clients at once (and remove the socket file).
     drop(listener);
-    stop.requested.store(true, Ordering::Relaxed);
-    // Each connection thread holds a permit until it exits.
-    let all = tokio::time::timeout(STOP_GRACE, permits.acquire_many(slots)).await;
-    if all.is_err() {
-        tracing::warn!(transport = "shm", "ending connections stuck mid-message");
-        drop(stopping);
-        let _all = permits.acquire_many(slots).await;
-    }
+    flags.requested.store(true, Ordering::Relaxed);
+    threads.drain(&limiter, &stop, "shm").await;
     Ok(())
+}
+
+/// Ends every connection when the server's loop ends, however it ends.
+struct EndOnDrop(Arc<Stop>);
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        self.0.requested.store(true, Ordering::Relaxed);
+        self.0.forced.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Runs a handler's future, but gives it up if the client goes away
@@ -152,7 +221,7 @@ impl<H: Handler> Connection<H> {
     fn serve(self, socket: std::os::unix::net::UnixStream) {
         let hello = Hello {
             layout: Layout::with_rings(self.config.ring_bytes),
-            max_request_bytes: self.config.max_body_bytes as u64,
+            max_request_bytes: self.handler.max_body_bytes() as u64,
         };
         let mut endpoint = match handshake::offer(socket, &hello) {
             Ok(endpoint) => endpoint,
@@ -162,6 +231,18 @@ impl<H: Handler> Connection<H> {
             }
         };
         let end = self.answer_calls(&mut endpoint);
+        if let End::TooLarge { limit, .. } = end {
+            // The client hears why before the connection ends.
+            let refused = self.handler.refuse(
+                Refusal::TooLarge {
+                    limit: usize::try_from(limit).unwrap_or(usize::MAX),
+                },
+                None,
+            );
+            let watch = Watch::new(endpoint.socket.as_fd(), Some(&self.stop));
+            let mut waiter = Waiter::new(self.config.spin, self.config.park_timeout);
+            let _ = endpoint.rings.send(&refused.body, &mut waiter, &watch);
+        }
         match end {
             End::PeerGone | End::Stopped => {}
             End::Violation(_) | End::TooLarge { .. } => {
@@ -171,26 +252,23 @@ impl<H: Handler> Connection<H> {
     }
 
     /// Answers calls until the connection ends, and says why it did.
-    fn answer_calls(&self, endpoint: &mut Endpoint) -> End {
-        let Endpoint { socket, rings } = endpoint;
+    fn answer_calls(&self, endpoint: &mut Session) -> End {
+        let Session { socket, rings } = endpoint;
         let watch = Watch::new(socket.as_fd(), Some(&self.stop));
         let mut waiter = Waiter::new(self.config.spin, self.config.park_timeout);
         let mut request = Vec::new();
         loop {
             if let Err(end) = rings.receive(
                 &mut request,
-                self.config.max_body_bytes,
+                self.handler.max_body_bytes(),
                 &mut waiter,
                 &watch,
             ) {
                 return end;
             }
-            let call = self.handler.handle(Request {
-                body: &request,
-                protocol: None,
-                transport: "shm",
-                peer: self.peer,
-            });
+            let call = self
+                .handler
+                .handle(Message::new(&request, "shm").peer(self.peer));
             let Some(reply) = self.runtime.block_on(unless_peer_leaves(
                 call,
                 socket.as_fd(),

@@ -26,7 +26,7 @@ use rustix::io::Errno;
 use rustix::net::RecvFlags;
 use rustix::thread::futex;
 
-use super::ring::End;
+use super::end::End;
 
 /// How long a wait spins before it parks, and how often a parked wait
 /// checks on the peer.

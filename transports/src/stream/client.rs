@@ -38,7 +38,14 @@ impl fmt::Display for StreamClientError {
     }
 }
 
-impl std::error::Error for StreamClientError {}
+impl std::error::Error for StreamClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StreamClientError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 type Waiter = oneshot::Sender<Result<Vec<u8>, String>>;
 
@@ -133,13 +140,13 @@ impl StreamClient {
     /// Connects to a Unix domain socket.
     #[cfg(unix)]
     pub async fn connect_local(
-        name: &super::LocalName,
+        name: &crate::listen::LocalName,
         id_of: fn(&[u8]) -> Option<i64>,
     ) -> io::Result<Self> {
         let stream = match name {
-            super::LocalName::Path(path) => tokio::net::UnixStream::connect(path).await?,
+            crate::listen::LocalName::Path(path) => tokio::net::UnixStream::connect(path).await?,
             #[cfg(any(target_os = "linux", target_os = "android"))]
-            super::LocalName::Abstract(name) => {
+            crate::listen::LocalName::Abstract(name) => {
                 use std::os::linux::net::SocketAddrExt;
                 let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
                 let stream = std::os::unix::net::UnixStream::connect_addr(&addr)?;
@@ -147,7 +154,7 @@ impl StreamClient {
                 tokio::net::UnixStream::from_std(stream)?
             }
             #[cfg(not(any(target_os = "linux", target_os = "android")))]
-            super::LocalName::Abstract(_) => {
+            crate::listen::LocalName::Abstract(_) => {
                 return Err(io::Error::new(
                     io::ErrorKind::Unsupported,
                     "abstract names exist only on Linux",
@@ -161,12 +168,12 @@ impl StreamClient {
     /// Connects to a named pipe.
     #[cfg(windows)]
     pub async fn connect_local(
-        name: &super::LocalName,
+        name: &crate::listen::LocalName,
         id_of: fn(&[u8]) -> Option<i64>,
     ) -> io::Result<Self> {
         use interprocess::local_socket::traits::tokio::Stream as _;
         use interprocess::local_socket::{GenericNamespaced, ToNsName};
-        let super::LocalName::Pipe(pipe) = name;
+        let crate::listen::LocalName::Pipe(pipe) = name;
         let name = pipe.as_str().to_ns_name::<GenericNamespaced>()?;
         let stream = interprocess::local_socket::tokio::Stream::connect(name).await?;
         let (read, write) = tokio::io::split(stream);

@@ -1,25 +1,28 @@
-//! [`StreamConfig`]: limits of the stream transports.
+//! [`StreamConfig`]: connections, concurrency and timeouts of the stream
+//! transports.
 
 use std::time::Duration;
 
+#[cfg(feature = "http")]
 use crate::http::HttpConfig;
 
-/// Limits of the stream transports.
+/// Connections, concurrency and timeouts of the stream transports. The body
+/// limit is the handler's: a larger frame is answered with the handler's
+/// refusal (diglot's dispatcher: -32600) and ends its connection.
 ///
 /// | setting | default | |
 /// |---|---|---|
-/// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | a larger frame ends its connection |
 /// | [`max_connections`](Self::max_connections) | 1024 | further clients wait in the backlog |
 /// | [`max_in_flight`](Self::max_in_flight) | 64 | calls running at once on one connection |
 /// | [`first_byte_timeout`](Self::first_byte_timeout) | 10 s | for a new connection to show its framing |
-/// | [`http`](Self::http) | [`HttpConfig::default`] | for connections that speak HTTP |
+/// | `http` (feature `http`) | `HttpConfig::default()` | for connections that speak HTTP |
 /// | [`thread_per_connection`](Self::thread_per_connection) | off | blocking I/O on a thread per connection (Unix) |
 #[derive(Debug, Clone)]
 pub struct StreamConfig {
-    pub(crate) max_body_bytes: usize,
     pub(crate) max_connections: usize,
     pub(crate) max_in_flight: usize,
     pub(crate) first_byte_timeout: Duration,
+    #[cfg(feature = "http")]
     pub(crate) http: HttpConfig,
     #[cfg_attr(not(unix), allow(dead_code))]
     pub(crate) thread_per_connection: bool,
@@ -28,10 +31,10 @@ pub struct StreamConfig {
 impl Default for StreamConfig {
     fn default() -> Self {
         StreamConfig {
-            max_body_bytes: 16 * 1024 * 1024,
             max_connections: 1024,
             max_in_flight: 64,
             first_byte_timeout: Duration::from_secs(10),
+            #[cfg(feature = "http")]
             http: HttpConfig::default(),
             thread_per_connection: false,
         }
@@ -39,14 +42,6 @@ impl Default for StreamConfig {
 }
 
 impl StreamConfig {
-    /// Sets the largest frame (and HTTP body).
-    #[must_use]
-    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self.http = self.http.max_body_bytes(bytes);
-        self
-    }
-
     /// Sets how many connections are served at once.
     #[must_use]
     pub fn max_connections(mut self, connections: usize) -> Self {
@@ -69,6 +64,7 @@ impl StreamConfig {
     }
 
     /// Sets how connections that speak HTTP are served.
+    #[cfg(feature = "http")]
     #[must_use]
     pub fn http(mut self, http: HttpConfig) -> Self {
         self.http = http;

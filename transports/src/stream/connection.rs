@@ -10,11 +10,11 @@ use bytes::{Buf, Bytes};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::sync::watch;
 
 use super::StreamConfig;
-use super::frames::{Frame, FrameReader, Framing, write_frame};
-use crate::{Handler, Peer, Protocol, Reply, Request};
+use super::frames::{Frame, FrameError, FrameReader, Framing, write_frame};
+use crate::listen::StopSignal;
+use crate::{Handler, Message, Peer, Protocol, Reply};
 
 /// Who is on the other end, for the handler.
 #[derive(Debug, Clone, Copy)]
@@ -23,29 +23,76 @@ pub(crate) struct Origin {
     pub(crate) peer: Option<Peer>,
 }
 
+impl Origin {
+    /// A frame's body as the handler sees it.
+    pub(crate) fn message<'b>(&self, body: &'b [u8], protocol: Option<Protocol>) -> Message<'b> {
+        Message::new(body, self.transport)
+            .protocol(protocol)
+            .peer(self.peer)
+    }
+}
+
 /// Serves a full-duplex connection (a socket).
 pub(crate) async fn serve_connection<IO, H>(
     io: IO,
     handler: Arc<H>,
     config: Arc<StreamConfig>,
     origin: Origin,
-    stop: watch::Receiver<bool>,
+    stop: StopSignal,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
     let (read, write) = tokio::io::split(io);
-    let mut reader = FrameReader::new(read, config.max_body_bytes);
+    let mut reader = FrameReader::new(read, handler.max_body_bytes());
     let Some(framing) = detect(&mut reader, &config).await else {
         return;
     };
     if framing == Framing::Http {
         let (prefix, read) = reader.into_parts();
-        let io = Prefixed::new(prefix, read.unsplit(write));
-        crate::http::serve_io(io, handler, Arc::new(config.http.clone()), stop).await;
+        serve_http(
+            Prefixed::new(prefix, read.unsplit(write)),
+            handler,
+            &config,
+            origin,
+            stop,
+        )
+        .await;
         return;
     }
     serve_frames(reader, write, framing, handler, &config, origin, stop).await;
+}
+
+/// A connection whose first bytes were an HTTP request, served by the HTTP
+/// transport (`curl --unix-socket`); without it, the connection is closed.
+#[cfg_attr(not(feature = "http"), allow(clippy::unused_async))]
+pub(crate) async fn serve_http<IO, H>(
+    io: IO,
+    handler: Arc<H>,
+    config: &StreamConfig,
+    origin: Origin,
+    stop: StopSignal,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    H: Handler,
+{
+    #[cfg(feature = "http")]
+    crate::http::serve_io(
+        io,
+        handler,
+        Arc::new(config.http.clone()),
+        origin.transport,
+        stop,
+    )
+    .await;
+    #[cfg(not(feature = "http"))]
+    {
+        let _ = (io, handler, config, stop);
+        tracing::debug!(
+            transport = origin.transport,
+            "closing a connection that speaks HTTP: built without the http feature"
+        );
+    }
 }
 
 /// Waits for the first bytes to show the framing.
@@ -67,7 +114,7 @@ pub(crate) async fn serve_frames<R, W, H>(
     handler: Arc<H>,
     config: &StreamConfig,
     origin: Origin,
-    mut stop: watch::Receiver<bool>,
+    mut stop: StopSignal,
 ) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -75,7 +122,7 @@ pub(crate) async fn serve_frames<R, W, H>(
 {
     let mut in_flight = FuturesUnordered::new();
     let mut out = Vec::with_capacity(256);
-    let mut reading = !*stop.borrow();
+    let mut reading = !stop.is_stopped();
     loop {
         if !reading && in_flight.is_empty() {
             break;
@@ -120,14 +167,13 @@ pub(crate) async fn serve_frames<R, W, H>(
                         Ok(None) => reading = false,
                         Err(error) => {
                             reading = false;
-                            if let Some(reason) = error.reason() {
-                                tracing::debug!(reason, transport = origin.transport, "closing a connection");
+                            if let Some(refused) = refusal(&*handler, &error, origin) {
                                 // The calls before the bad bytes are answered first.
                                 out.clear();
                                 while let Some(reply) = in_flight.next().await {
                                     append(framing, &reply, &mut out);
                                 }
-                                append(framing, &parse_error(reason), &mut out);
+                                append(framing, &refused, &mut out);
                                 let _ = send(&mut writer, &out).await;
                             }
                         }
@@ -137,8 +183,7 @@ pub(crate) async fn serve_frames<R, W, H>(
                     }
                 }
             }
-            changed = stop.changed(), if reading => {
-                let _ = changed;
+            () = stop.stopped(), if reading => {
                 reading = false;
             }
         }
@@ -156,24 +201,24 @@ fn is_xml(frame: &Frame) -> bool {
 /// Runs the handler on one frame.
 async fn answer<H: Handler>(handler: Arc<H>, frame: Frame, origin: Origin) -> Reply {
     handler
-        .handle(Request {
-            body: &frame.body,
-            protocol: frame.protocol,
-            transport: origin.transport,
-            peer: origin.peer,
-        })
+        .handle(origin.message(&frame.body, frame.protocol))
         .await
 }
 
-/// The JSON-RPC answer to bytes that are no frame, sent before closing.
-pub(crate) fn parse_error(reason: &str) -> Reply {
-    let body = format!(
-        r#"{{"jsonrpc":"2.0","error":{{"code":-32700,"message":"parse error: {reason}"}},"id":null}}"#
+/// The handler's answer to bytes that are no frame, or a frame too large,
+/// sent before the connection closes; `None` when the stream itself failed.
+pub(crate) fn refusal<H: Handler>(
+    handler: &H,
+    error: &FrameError,
+    origin: Origin,
+) -> Option<Reply> {
+    let refusal = error.refusal(handler.max_body_bytes())?;
+    tracing::debug!(
+        ?refusal,
+        transport = origin.transport,
+        "closing a connection"
     );
-    Reply {
-        body: body.into_bytes(),
-        protocol: Protocol::JsonRpc,
-    }
+    Some(handler.refuse(refusal, None))
 }
 
 /// Appends a reply in the connection's framing; a notification's empty

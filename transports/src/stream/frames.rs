@@ -70,12 +70,12 @@ pub(crate) enum FrameError {
 }
 
 impl FrameError {
-    /// What to tell the peer before closing: nothing when the stream itself
-    /// failed.
-    pub(crate) fn reason(&self) -> Option<&'static str> {
+    /// What the handler is told before the connection closes, with the
+    /// body limit in force: nothing when the stream itself failed.
+    pub(crate) fn refusal(&self, limit: usize) -> Option<crate::Refusal> {
         match self {
-            FrameError::TooLarge => Some("frame larger than the body limit"),
-            FrameError::Malformed(why) => Some(why),
+            FrameError::TooLarge => Some(crate::Refusal::TooLarge { limit }),
+            FrameError::Malformed(reason) => Some(crate::Refusal::Unreadable { reason }),
             FrameError::Io(_) => None,
         }
     }

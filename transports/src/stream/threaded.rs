@@ -10,36 +10,30 @@
 //!
 //! Stopping the server shuts the read side of every connection: each thread
 //! answers the frames it has already read and exits. A thread still blocked
-//! writing to a client that does not read is cut off 10 s later.
+//! writing to a client that does not read is cut off once the stop's grace
+//! has passed.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::Handle;
-use tokio::sync::{Semaphore, watch};
 
 use super::StreamConfig;
-use super::connection::{Origin, Prefixed, parse_error};
+use super::connection::{Origin, Prefixed, refusal, serve_http};
 use super::frames::{Detected, Frames, Framing, write_frame};
-use super::listen::next_connection;
-use crate::{Handler, Peer, Reply, Request};
+use crate::listen::{Limiter, StopSignal, Threads};
+use crate::{Handler, Peer, Reply};
 
 /// Bytes taken from the socket per read.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// How long a stopping server lets connections finish writing answers
-/// before it ends them anyway.
-const STOP_GRACE: Duration = Duration::from_secs(10);
-
 /// A connected socket a thread can serve with blocking calls.
-pub(crate) trait BlockingSocket: Read + Write + Send + Sized + 'static {
+pub(crate) trait BlockingSocket: Read + Write + Send + Sync + Sized + 'static {
     /// The same socket for tokio, for a connection that speaks HTTP.
     type Async: AsyncRead + AsyncWrite + Unpin + Send + 'static;
 
@@ -86,64 +80,34 @@ impl BlockingSocket for std::os::unix::net::UnixStream {
     }
 }
 
-/// Shuts one connection's socket from outside its thread.
-type Shut = Box<dyn Fn(Shutdown) + Send>;
-
-/// A second handle on every open connection's socket, so that a stop can
-/// wake threads blocked in `read`.
-#[derive(Default)]
-struct OpenSockets {
-    next: AtomicU64,
-    sockets: Mutex<HashMap<u64, Shut>>,
+/// The connections an accept loop started, to drain once its listener is
+/// dropped.
+pub(crate) struct Running {
+    threads: Threads,
+    limiter: Limiter,
+    transport: &'static str,
 }
 
-impl OpenSockets {
-    /// Keeps a way to shut `socket`'s read side until the guard drops.
-    fn register<S: BlockingSocket>(self: &Arc<Self>, socket: &S) -> io::Result<Registered> {
-        let clone = socket.try_clone()?;
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let shut: Shut = Box::new(move |how| {
-            let _ = clone.shutdown(how);
-        });
-        self.lock().insert(id, shut);
-        Ok(Registered {
-            open: self.clone(),
-            id,
-        })
-    }
-
-    fn shut_all(&self, how: Shutdown) {
-        for shut in self.lock().values() {
-            shut(how);
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Shut>> {
-        self.sockets.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Forgets a connection's socket handle when its thread ends.
-struct Registered {
-    open: Arc<OpenSockets>,
-    id: u64,
-}
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        self.open.lock().remove(&self.id);
+impl Running {
+    /// Shuts the read side of every connection, so that each thread answers
+    /// what it has read and exits; a thread still blocked writing to a
+    /// client that does not read is cut off after the grace.
+    pub(crate) async fn drain(self, stop: &StopSignal) {
+        self.threads
+            .drain(&self.limiter, stop, self.transport)
+            .await;
     }
 }
 
 /// The accept loop of [`StreamConfig::thread_per_connection`]: the same
-/// limits and stop as the async one, each connection on a new thread.
-pub(crate) async fn accept_loop<H, A, F, S>(
+/// limit and stop as the async one, each connection on a new thread.
+pub(crate) async fn accept<H, A, F, S>(
     handler: Arc<H>,
     config: StreamConfig,
-    shutdown: impl Future<Output = ()> + Send,
+    stop: &mut StopSignal,
     transport: &'static str,
     mut accept: A,
-) -> io::Result<()>
+) -> Running
 where
     H: Handler,
     A: FnMut() -> F,
@@ -152,50 +116,50 @@ where
 {
     let runtime = Handle::current();
     let config = Arc::new(config);
-    let (stop, stopped) = watch::channel(false);
-    let open = Arc::new(OpenSockets::default());
-    let slots = u32::try_from(config.max_connections).unwrap_or(u32::MAX >> 3);
-    let permits = Arc::new(Semaphore::new(slots as usize));
-    let mut shutdown = std::pin::pin!(shutdown);
-    while let Some((permit, (socket, peer))) =
-        next_connection(&permits, &mut accept, shutdown.as_mut(), transport).await
-    {
-        let registered = match open.register(&socket) {
-            Ok(registered) => registered,
+    let limiter = Limiter::new(config.max_connections);
+    let threads = Threads::new();
+    while let Some((slot, (socket, peer))) = limiter.accept(&mut accept, stop, transport).await {
+        // A second handle on the socket, so that a stop can wake a thread
+        // blocked in `read` and a cut one blocked in `write`.
+        let handle = match socket.try_clone() {
+            Ok(handle) => Arc::new(handle),
             Err(e) => {
                 tracing::warn!(error = %e, transport, "cannot take over a connection");
                 continue;
             }
         };
+        let cut = handle.clone();
+        let guard = threads.register(
+            move || {
+                let _ = handle.shutdown(Shutdown::Read);
+            },
+            move || {
+                let _ = cut.shutdown(Shutdown::Both);
+            },
+        );
         let connection = Connection {
             handler: handler.clone(),
             config: config.clone(),
             runtime: runtime.clone(),
             origin: Origin { transport, peer },
-            stop: stopped.clone(),
+            stop: stop.clone(),
         };
         let spawned = std::thread::Builder::new()
             .name(format!("diglot-{transport}"))
             .spawn(move || {
-                let _permit = permit;
-                let _registered = registered;
+                let _slot = slot;
+                let _guard = guard;
                 connection.serve(socket);
             });
         if let Err(e) = spawned {
             tracing::warn!(error = %e, transport, "cannot start a connection thread");
         }
     }
-    let _ = stop.send(true);
-    open.shut_all(Shutdown::Read);
-    // Each connection thread holds a permit until it ends. One still
-    // writing to a client that stopped reading is cut off after a grace.
-    let all = tokio::time::timeout(STOP_GRACE, permits.acquire_many(slots)).await;
-    if all.is_err() {
-        tracing::warn!(transport, "ending connections stuck writing");
-        open.shut_all(Shutdown::Both);
-        let _all = permits.acquire_many(slots).await;
+    Running {
+        threads,
+        limiter,
+        transport,
     }
-    Ok(())
 }
 
 /// What one connection's thread needs.
@@ -204,14 +168,14 @@ struct Connection<H> {
     config: Arc<StreamConfig>,
     runtime: Handle,
     origin: Origin,
-    stop: watch::Receiver<bool>,
+    stop: StopSignal,
 }
 
 impl<H: Handler> Connection<H> {
     fn serve<S: BlockingSocket>(self, mut socket: S) {
         // Calls may set timers and spawn tasks as on a runtime thread.
         let _runtime = self.runtime.enter();
-        let mut frames = Frames::new(self.config.max_body_bytes);
+        let mut frames = Frames::new(self.handler.max_body_bytes());
         let mut chunk = vec![0; READ_CHUNK];
         let Some(framing) = self.detect(&mut socket, &mut frames, &mut chunk) else {
             return;
@@ -237,13 +201,11 @@ impl<H: Handler> Connection<H> {
                 }
             };
             if let Err(error) = cut {
-                let reason = error.reason().unwrap_or("unreadable frame");
-                tracing::debug!(
-                    reason,
-                    transport = self.origin.transport,
-                    "closing a connection"
-                );
-                write_frame(framing, &parse_error(reason).body, &mut out);
+                if let Some(refused) = refusal(&*self.handler, &error, self.origin)
+                    && !refused.body.is_empty()
+                {
+                    write_frame(framing, &refused.body, &mut out);
+                }
                 let _ = socket.write_all(&out);
                 return;
             }
@@ -288,22 +250,21 @@ impl<H: Handler> Connection<H> {
             }
         };
         let io = Prefixed::new(frames.into_bytes(), io);
-        let http = Arc::new(self.config.http.clone());
-        // The thread (and its permit) stays until the connection ends, so a
+        // The thread (and its slot) stays until the connection ends, so a
         // stop still waits for it.
-        self.runtime
-            .block_on(crate::http::serve_io(io, self.handler, http, self.stop));
+        self.runtime.block_on(serve_http(
+            io,
+            self.handler,
+            &self.config,
+            self.origin,
+            self.stop,
+        ));
     }
 
     /// Runs the handler on one frame: a call that is ready at its first poll
     /// is answered here and now; one that is not is driven by the runtime.
     fn run(&self, body: &[u8], protocol: Option<crate::Protocol>) -> Reply {
-        let call = self.handler.handle(Request {
-            body,
-            protocol,
-            transport: self.origin.transport,
-            peer: self.origin.peer,
-        });
+        let call = self.handler.handle(self.origin.message(body, protocol));
         let mut call = std::pin::pin!(call);
         match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(reply) => reply,

@@ -115,11 +115,8 @@ impl LocalListener {
     /// Accepts a connection, with the credentials of the process behind it.
     pub async fn accept(&self) -> io::Result<(UnixStream, Option<Peer>)> {
         let (stream, _) = self.listener.accept().await?;
-        let peer = stream.peer_cred().ok().map(|cred| Peer {
-            uid: cred.uid(),
-            gid: cred.gid(),
-            pid: cred.pid(),
-        });
+        let peer =
+            (stream.peer_cred().ok()).map(|cred| Peer::new(cred.uid(), cred.gid(), cred.pid()));
         Ok((stream, peer))
     }
 }

@@ -1,0 +1,241 @@
+//! The stream endpoints — [`TcpEndpoint`] and [`LocalEndpoint`] — and their
+//! accept loops, one per connection mode: tasks of the async runtime (the
+//! default), or a thread per connection
+//! ([`StreamConfig::thread_per_connection`], Unix).
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+
+use super::StreamConfig;
+use super::connection::{Origin, serve_connection};
+use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
+use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Tasks};
+use crate::{Handler, Peer};
+
+/// The transport name of local sockets: Unix domain sockets, or named pipes.
+#[cfg(unix)]
+pub(crate) const LOCAL: &str = "unix";
+/// The transport name of local sockets: Unix domain sockets, or named pipes.
+#[cfg(windows)]
+pub(crate) const LOCAL: &str = "pipe";
+
+/// Raw TCP: newline-delimited JSON, `Content-Length` framing or HTTP, told
+/// apart per connection from its first bytes.
+#[derive(Debug, Clone)]
+pub struct TcpEndpoint {
+    addr: SocketAddr,
+    config: StreamConfig,
+}
+
+impl TcpEndpoint {
+    /// TCP on `addr` (port 0 picks a free port), default settings.
+    pub fn new(addr: SocketAddr) -> Self {
+        TcpEndpoint {
+            addr,
+            config: StreamConfig::default(),
+        }
+    }
+
+    /// Sets the connection limit, concurrency and timeouts.
+    #[must_use]
+    pub fn config(mut self, config: StreamConfig) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+/// A local socket: a Unix domain socket (a path, or `@name` for a Linux
+/// abstract name), or a named pipe on Windows. Framing as for TCP; over a
+/// Unix socket each call carries the caller's credentials.
+#[derive(Debug, Clone)]
+pub struct LocalEndpoint {
+    name: LocalName,
+    mode: u32,
+    config: StreamConfig,
+}
+
+impl LocalEndpoint {
+    /// A local socket at `name`, created with mode 0o600 (only the server's
+    /// user may connect), default settings.
+    pub fn new(name: LocalName) -> Self {
+        LocalEndpoint {
+            name,
+            mode: 0o600,
+            config: StreamConfig::default(),
+        }
+    }
+
+    /// Sets the permissions of the socket file (no meaning for abstract
+    /// names and named pipes).
+    #[must_use]
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the connection limit, concurrency and timeouts.
+    #[must_use]
+    pub fn config(mut self, config: StreamConfig) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+impl<H: Handler> Endpoint<H> for TcpEndpoint {
+    fn bind(self: Box<Self>) -> BoxFuture<io::Result<Box<dyn BoundEndpoint<H>>>> {
+        Box::pin(async move {
+            let listener = TcpListener::bind(self.addr).await.map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot listen for TCP on {}: {e}", self.addr),
+                )
+            })?;
+            let local = listener.local_addr()?;
+            Ok(Box::new(BoundTcp {
+                listener,
+                local,
+                config: self.config,
+            }) as Box<dyn BoundEndpoint<H>>)
+        })
+    }
+}
+
+impl<H: Handler> Endpoint<H> for LocalEndpoint {
+    fn bind(self: Box<Self>) -> BoxFuture<io::Result<Box<dyn BoundEndpoint<H>>>> {
+        Box::pin(async move {
+            let listener = LocalListener::bind(&self.name, self.mode).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot listen on {}: {e}", self.name))
+            })?;
+            Ok(Box::new(BoundLocal {
+                listener,
+                name: self.name,
+                config: self.config,
+            }) as Box<dyn BoundEndpoint<H>>)
+        })
+    }
+}
+
+struct BoundTcp {
+    listener: TcpListener,
+    local: SocketAddr,
+    config: StreamConfig,
+}
+
+impl<H: Handler> BoundEndpoint<H> for BoundTcp {
+    fn transport(&self) -> &'static str {
+        "tcp"
+    }
+
+    fn address(&self) -> Address {
+        Address::Socket(self.local)
+    }
+
+    fn serve(self: Box<Self>, handler: Arc<H>, mut stop: StopSignal) -> BoxFuture<io::Result<()>> {
+        Box::pin(async move {
+            let BoundTcp {
+                listener, config, ..
+            } = *self;
+            #[cfg(unix)]
+            if config.thread_per_connection {
+                let accept = || async {
+                    let (stream, _) = listener.accept().await?;
+                    let _ = stream.set_nodelay(true);
+                    let stream = stream.into_std()?;
+                    stream.set_nonblocking(false)?;
+                    Ok((stream, None))
+                };
+                let running =
+                    super::threaded::accept(handler, config, &mut stop, "tcp", accept).await;
+                drop(listener);
+                running.drain(&stop).await;
+                return Ok(());
+            }
+            let accept = || async {
+                let (stream, _) = listener.accept().await?;
+                let _ = stream.set_nodelay(true);
+                Ok((stream, None))
+            };
+            let connections = accept_tasks(handler, config, &mut stop, "tcp", accept).await;
+            drop(listener);
+            connections.drain(&stop, "tcp").await;
+            Ok(())
+        })
+    }
+}
+
+struct BoundLocal {
+    listener: LocalListener,
+    name: LocalName,
+    config: StreamConfig,
+}
+
+impl<H: Handler> BoundEndpoint<H> for BoundLocal {
+    fn transport(&self) -> &'static str {
+        LOCAL
+    }
+
+    fn address(&self) -> Address {
+        Address::Local(self.name.clone())
+    }
+
+    fn serve(self: Box<Self>, handler: Arc<H>, mut stop: StopSignal) -> BoxFuture<io::Result<()>> {
+        Box::pin(async move {
+            let BoundLocal {
+                listener, config, ..
+            } = *self;
+            #[cfg(unix)]
+            if config.thread_per_connection {
+                let accept = || async {
+                    let (stream, peer) = listener.accept().await?;
+                    let stream = stream.into_std()?;
+                    stream.set_nonblocking(false)?;
+                    Ok((stream, peer))
+                };
+                let running =
+                    super::threaded::accept(handler, config, &mut stop, LOCAL, accept).await;
+                // Dropping the listener removes the socket file: new clients
+                // are refused at once.
+                drop(listener);
+                running.drain(&stop).await;
+                return Ok(());
+            }
+            let connections =
+                accept_tasks(handler, config, &mut stop, LOCAL, || listener.accept()).await;
+            drop(listener);
+            connections.drain(&stop, LOCAL).await;
+            Ok(())
+        })
+    }
+}
+
+/// Accepts connections as tasks until `stop` fires; the caller drops the
+/// listener, then drains what this returns.
+async fn accept_tasks<H, A, F, IO>(
+    handler: Arc<H>,
+    config: StreamConfig,
+    stop: &mut StopSignal,
+    transport: &'static str,
+    mut accept: A,
+) -> Tasks
+where
+    H: Handler,
+    A: FnMut() -> F,
+    F: Future<Output = io::Result<(IO, Option<Peer>)>>,
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let config = Arc::new(config);
+    let limiter = Limiter::new(config.max_connections);
+    let mut connections = Tasks::new();
+    while let Some((slot, (io, peer))) = limiter.accept(&mut accept, stop, transport).await {
+        let origin = Origin { transport, peer };
+        let connection =
+            serve_connection(io, handler.clone(), config.clone(), origin, stop.clone());
+        connections.spawn(slot, connection);
+    }
+    connections
+}
