@@ -8,6 +8,11 @@
 //! examples themselves.
 
 pub mod process;
+
+/// How long any single read from a server under test may take before the
+/// test fails.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub mod runtime;
 pub mod served;
 pub mod tempdir;
@@ -65,3 +70,7 @@ pub struct Shm;
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/performance.md")]
 pub struct Performance;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/architecture.md")]
+pub struct Architecture;

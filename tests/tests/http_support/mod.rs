@@ -64,8 +64,7 @@ impl TestServer {
 // Raw HTTP/1.1
 // ---------------------------------------------------------------------------
 
-/// How long any single read may take before the test fails.
-pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) use diglot_tests::READ_TIMEOUT;
 
 /// A response read off a raw connection.
 #[derive(Debug)]

@@ -22,8 +22,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
 use tokio::runtime::Runtime;
 
-/// How long any single read may take before the test fails.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub use diglot_tests::READ_TIMEOUT;
 
 // ---------------------------------------------------------------------------
 // The probe service

@@ -135,36 +135,8 @@ impl<H: Handler> BoundEndpoint<H> for BoundTcp {
         Address::Socket(self.local)
     }
 
-    fn serve(self: Box<Self>, handler: Arc<H>, mut stop: StopSignal) -> BoxFuture<io::Result<()>> {
-        Box::pin(async move {
-            let BoundTcp {
-                listener, config, ..
-            } = *self;
-            #[cfg(unix)]
-            if config.thread_per_connection {
-                let accept = || async {
-                    let (stream, _) = listener.accept().await?;
-                    let _ = stream.set_nodelay(true);
-                    let stream = stream.into_std()?;
-                    stream.set_nonblocking(false)?;
-                    Ok((stream, None))
-                };
-                let running =
-                    super::threaded::accept(handler, config, &mut stop, "tcp", accept).await;
-                drop(listener);
-                running.drain(&stop).await;
-                return Ok(());
-            }
-            let accept = || async {
-                let (stream, _) = listener.accept().await?;
-                let _ = stream.set_nodelay(true);
-                Ok((stream, None))
-            };
-            let connections = accept_tasks(handler, config, &mut stop, "tcp", accept).await;
-            drop(listener);
-            connections.drain(&stop, "tcp").await;
-            Ok(())
-        })
+    fn serve(self: Box<Self>, handler: Arc<H>, stop: StopSignal) -> BoxFuture<io::Result<()>> {
+        Box::pin(serve(self.listener, handler, self.config, stop, "tcp"))
     }
 }
 
@@ -183,34 +155,97 @@ impl<H: Handler> BoundEndpoint<H> for BoundLocal {
         Address::Local(self.name.clone())
     }
 
-    fn serve(self: Box<Self>, handler: Arc<H>, mut stop: StopSignal) -> BoxFuture<io::Result<()>> {
-        Box::pin(async move {
-            let BoundLocal {
-                listener, config, ..
-            } = *self;
-            #[cfg(unix)]
-            if config.thread_per_connection {
-                let accept = || async {
-                    let (stream, peer) = listener.accept().await?;
-                    let stream = stream.into_std()?;
-                    stream.set_nonblocking(false)?;
-                    Ok((stream, peer))
-                };
-                let running =
-                    super::threaded::accept(handler, config, &mut stop, LOCAL, accept).await;
-                // Dropping the listener removes the socket file: new clients
-                // are refused at once.
-                drop(listener);
-                running.drain(&stop).await;
-                return Ok(());
-            }
-            let connections =
-                accept_tasks(handler, config, &mut stop, LOCAL, || listener.accept()).await;
-            drop(listener);
-            connections.drain(&stop, LOCAL).await;
-            Ok(())
-        })
+    fn serve(self: Box<Self>, handler: Arc<H>, stop: StopSignal) -> BoxFuture<io::Result<()>> {
+        Box::pin(serve(self.listener, handler, self.config, stop, LOCAL))
     }
+}
+
+/// What the stream endpoints accept connections from: a TCP listener or a
+/// local one.
+trait StreamListener: Send + Sync + 'static {
+    /// A connection as a task serves it.
+    type Io: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    /// A connection as a thread serves it, with blocking I/O.
+    #[cfg(unix)]
+    type Blocking: super::threaded::BlockingSocket;
+
+    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Option<Peer>)>> + Send;
+
+    #[cfg(unix)]
+    fn accept_blocking(
+        &self,
+    ) -> impl Future<Output = io::Result<(Self::Blocking, Option<Peer>)>> + Send;
+}
+
+impl StreamListener for TcpListener {
+    type Io = tokio::net::TcpStream;
+    #[cfg(unix)]
+    type Blocking = std::net::TcpStream;
+
+    async fn accept_async(&self) -> io::Result<(Self::Io, Option<Peer>)> {
+        let (stream, _) = self.accept().await?;
+        let _ = stream.set_nodelay(true);
+        Ok((stream, None))
+    }
+
+    #[cfg(unix)]
+    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Option<Peer>)> {
+        let (stream, peer) = self.accept_async().await?;
+        let stream = stream.into_std()?;
+        stream.set_nonblocking(false)?;
+        Ok((stream, peer))
+    }
+}
+
+#[cfg(unix)]
+impl StreamListener for LocalListener {
+    type Io = tokio::net::UnixStream;
+    type Blocking = std::os::unix::net::UnixStream;
+
+    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Option<Peer>)>> + Send {
+        self.accept()
+    }
+
+    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Option<Peer>)> {
+        let (stream, peer) = self.accept().await?;
+        let stream = stream.into_std()?;
+        stream.set_nonblocking(false)?;
+        Ok((stream, peer))
+    }
+}
+
+#[cfg(windows)]
+impl StreamListener for LocalListener {
+    type Io = interprocess::local_socket::tokio::Stream;
+
+    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Option<Peer>)>> + Send {
+        self.accept()
+    }
+}
+
+/// Serves connections from `listener` until `stop` fires, as tasks or on
+/// threads as `config` says; then drops the listener (new clients are
+/// refused at once, a socket file removed) and drains the connections.
+async fn serve<H: Handler, L: StreamListener>(
+    listener: L,
+    handler: Arc<H>,
+    config: StreamConfig,
+    mut stop: StopSignal,
+    transport: &'static str,
+) -> io::Result<()> {
+    #[cfg(unix)]
+    if config.thread_per_connection {
+        let accept = || listener.accept_blocking();
+        let running = super::threaded::accept(handler, config, &mut stop, transport, accept).await;
+        drop(listener);
+        running.drain(&stop).await;
+        return Ok(());
+    }
+    let accept = || listener.accept_async();
+    let connections = accept_tasks(handler, config, &mut stop, transport, accept).await;
+    drop(listener);
+    connections.drain(&stop, transport).await;
+    Ok(())
 }
 
 /// Accepts connections as tasks until `stop` fires; the caller drops the

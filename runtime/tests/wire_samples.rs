@@ -1,5 +1,5 @@
 //! Requests captured from real XML-RPC and JSON-RPC clients
-//! (`tests/wire-samples/`): diglot must read every one of them and get
+//! (`runtime/tests/wire-samples/`): diglot must read every one of them and get
 //! exactly the values the client meant, as XML 1.0 reads them.
 //!
 //! There is one test per body file. Each decodes the request through typed
@@ -16,7 +16,7 @@ use diglot::{Bytes, DateTime, Limits, Value};
 use serde::Deserialize;
 
 /// Where the samples live, in the repository.
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wire-samples/");
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/wire-samples/");
 
 fn sample(name: &str) -> Vec<u8> {
     let path = format!("{SAMPLES}{name}");
