@@ -36,18 +36,21 @@ const PLAIN_DECLARATIONS: [&[u8]; 3] = [
 
 /// Reads `body` as the encoding it declares and returns it as UTF-8.
 pub(crate) fn decode(body: &[u8]) -> Result<Decoded<'_>, Fault> {
-    // A byte-order mark decides the encoding, whatever a declaration says.
-    if let Some((encoding, bom)) = Encoding::for_bom(body) {
-        let text = convert(encoding, &body[bom..])?;
-        let start = declaration(text.as_bytes())?.map_or(0, |decl| decl.len);
-        return Ok(Decoded { text, start });
-    }
     // `<` as a UTF-16 code unit (appendix F): UTF-16 must start with a mark.
     if body.starts_with(b"<\0") || body.starts_with(b"\0<") {
         return Err(Fault::new(
             Fault::UNSUPPORTED_ENCODING,
             "unsupported encoding: UTF-16 without a byte-order mark",
         ));
+    }
+    // A byte-order mark decides the encoding, whatever a declaration says.
+    // (Nearly every document starts with `<`, and so has none.)
+    if body.first() != Some(&b'<')
+        && let Some((encoding, bom)) = Encoding::for_bom(body)
+    {
+        let text = convert(encoding, &body[bom..])?;
+        let start = declaration(text.as_bytes())?.map_or(0, |decl| decl.len);
+        return Ok(Decoded { text, start });
     }
     let (encoding, start) = match declaration(body)? {
         None => (UTF_8, 0),
@@ -98,13 +101,11 @@ fn declaration(text: &[u8]) -> Result<Option<Declaration>, Fault> {
     if !text.starts_with(b"<?xml") {
         return Ok(None);
     }
-    for plain in PLAIN_DECLARATIONS {
-        if text.starts_with(plain) {
-            return Ok(Some(Declaration {
-                len: plain.len(),
-                label: None,
-            }));
-        }
+    if let Some(plain) = PLAIN_DECLARATIONS.iter().find(|d| text.starts_with(d)) {
+        return Ok(Some(Declaration {
+            len: plain.len(),
+            label: None,
+        }));
     }
     let mut reader = quick_xml::Reader::from_reader(text);
     match reader.read_event() {

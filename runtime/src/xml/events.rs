@@ -123,15 +123,12 @@ pub(crate) struct Events<'a> {
     pos: usize,
     /// The names of the elements open around `pos`, to match end tags against.
     open: Vec<(Range<usize>, Tag)>,
-    /// The name of the last element started, for messages.
-    last_start: Range<usize>,
+    /// Where the name of the last element started begins, for messages.
+    last_start: usize,
     peeked: Option<Ev<'a>>,
     pub(crate) limits: Limits,
     /// Arrays and structs open around the current position.
     depth: usize,
-    /// Whether the document holds a carriage return: only then can a piece
-    /// of text need its line ends normalised.
-    has_cr: bool,
 }
 
 impl<'a> Events<'a> {
@@ -142,13 +139,12 @@ impl<'a> Events<'a> {
         limits.check_body_size(body.len() as u64)?;
         let encoding::Decoded { text, start } = encoding::decode(body)?;
         Ok(Events {
-            has_cr: memchr::memchr(b'\r', text.as_bytes()).is_some(),
             text,
             pos: start,
             // A `methodCall` of scalars nests five deep; room for a few
             // levels of arrays and structs before the first regrowth.
             open: Vec::with_capacity(16),
-            last_start: 0..0,
+            last_start: 0,
             peeked: None,
             limits: *limits,
             depth: 0,
@@ -172,16 +168,21 @@ impl<'a> Events<'a> {
     /// resolved later and survives.
     fn raw_text(&self, range: Range<usize>) -> Cow<'a, str> {
         let raw = &self.text[range.clone()];
-        match memchr::memchr(b'\r', raw.as_bytes()) {
-            Some(first) if self.has_cr => Cow::Owned(normalise_line_ends(raw, first)),
-            _ => self.piece(range),
+        match find(b'\r', raw.as_bytes()) {
+            Some(first) => Cow::Owned(normalise_line_ends(raw, first)),
+            None => self.piece(range),
         }
     }
 
     /// The name of the element started last, as the client wrote it, for
     /// messages: `<int>`, `<ex:i8/>`.
     pub(crate) fn element(&self) -> impl fmt::Display + '_ {
-        SentName(&self.text[self.last_start.clone()])
+        let name = &self.text.as_bytes()[self.last_start..];
+        let len = name
+            .iter()
+            .position(|&b| matches!(b, b'>' | b'/') || is_blank_byte(b))
+            .unwrap_or(name.len());
+        SentName(&self.text[self.last_start..self.last_start + len])
     }
 
     /// A -32700 fault located at the reader's position.
@@ -280,7 +281,7 @@ impl<'a> Events<'a> {
     /// The event for a start tag whose name spans `name`.
     fn started(&mut self, name: Range<usize>, empty: bool) -> Ev<'a> {
         let tag = Tag::from_local(local_name(&self.text[name.clone()]));
-        self.last_start = name.clone();
+        self.last_start = name.start;
         if empty {
             Ev::Empty(tag)
         } else {
@@ -325,20 +326,26 @@ impl<'a> Events<'a> {
     fn char_data(&mut self) -> Result<Cow<'a, str>, Fault> {
         let rest = &self.text.as_bytes()[self.pos..];
         let len = find(b'<', rest).unwrap_or(rest.len());
-        let has_reference = find(b'&', &rest[..len]).is_some();
-        let text = self.raw_text(self.pos..self.pos + len);
-        let text = if has_reference {
-            let resolved = quick_xml::escape::unescape(&text).map_err(|e| {
-                use quick_xml::escape::EscapeError as E;
-                self.syntax(match e {
-                    E::UnrecognizedEntity(..) => "undefined entity reference",
-                    E::InvalidCharRef(_) => "invalid character reference",
-                    _ => "malformed reference",
-                })
-            })?;
-            Cow::Owned(resolved.into_owned())
+        let range = self.pos..self.pos + len;
+        // Most text holds neither a reference nor a carriage return, and is
+        // borrowed as it stands.
+        let text = if find2(b'&', b'\r', &rest[..len]).is_none() {
+            self.piece(range)
         } else {
-            text
+            let text = self.raw_text(range);
+            if find(b'&', text.as_bytes()).is_none() {
+                text
+            } else {
+                let resolved = quick_xml::escape::unescape(&text).map_err(|e| {
+                    use quick_xml::escape::EscapeError as E;
+                    self.syntax(match e {
+                        E::UnrecognizedEntity(..) => "undefined entity reference",
+                        E::InvalidCharRef(_) => "invalid character reference",
+                        _ => "malformed reference",
+                    })
+                })?;
+                Cow::Owned(resolved.into_owned())
+            }
         };
         self.pos += len;
         Ok(text)
@@ -506,6 +513,17 @@ fn find(needle: u8, hay: &[u8]) -> Option<usize> {
         Some(i) => Some(i),
         None if hay.len() <= SHORT => None,
         None => memchr::memchr(needle, &hay[SHORT..]).map(|i| i + SHORT),
+    }
+}
+
+/// The first `a` or `b` in `hay`, as [`find`] looks for one byte.
+fn find2(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 32;
+    let head = &hay[..hay.len().min(SHORT)];
+    match head.iter().position(|&c| c == a || c == b) {
+        Some(i) => Some(i),
+        None if hay.len() <= SHORT => None,
+        None => memchr::memchr2(a, b, &hay[SHORT..]).map(|i| i + SHORT),
     }
 }
 
