@@ -23,14 +23,10 @@ impl Hello for Greeter {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let addr = std::env::args().nth(1).unwrap_or("127.0.0.1:8080".into());
     let dispatcher = diglot::Dispatcher::new(HelloService::new(Greeter))?;
-    let server = diglot::Server::new(dispatcher)
-        .http(addr.parse()?)
-        .bind()
-        .await?;
+    let server = diglot::Server::new(dispatcher).http(addr.parse()?);
+    let server = server.bind().await?;
     println!("serving on http://{}/RPC2", server.http_addrs()[0]);
     server.serve().await?; // until Ctrl-C or SIGTERM
     Ok(())

@@ -325,30 +325,37 @@ impl<'a> Events<'a> {
     /// are known; any other entity is refused, never expanded.
     fn char_data(&mut self) -> Result<Cow<'a, str>, Fault> {
         let rest = &self.text.as_bytes()[self.pos..];
-        let len = find(b'<', rest).unwrap_or(rest.len());
-        let range = self.pos..self.pos + len;
         // Most text holds neither a reference nor a carriage return, and is
-        // borrowed as it stands.
-        let text = if find2(b'&', b'\r', &rest[..len]).is_none() {
-            self.piece(range)
+        // borrowed as it stands: one scan finds its end or the first of them.
+        let stop = find3(b'<', b'&', b'\r', rest).unwrap_or(rest.len());
+        let (len, text) = if rest.get(stop).is_none_or(|&b| b == b'<') {
+            (stop, self.piece(self.pos..self.pos + stop))
         } else {
-            let text = self.raw_text(range);
-            if find(b'&', text.as_bytes()).is_none() {
-                text
-            } else {
-                let resolved = quick_xml::escape::unescape(&text).map_err(|e| {
-                    use quick_xml::escape::EscapeError as E;
-                    self.syntax(match e {
-                        E::UnrecognizedEntity(..) => "undefined entity reference",
-                        E::InvalidCharRef(_) => "invalid character reference",
-                        _ => "malformed reference",
-                    })
-                })?;
-                Cow::Owned(resolved.into_owned())
-            }
+            let len = stop + find(b'<', &rest[stop..]).unwrap_or(rest.len() - stop);
+            (len, self.special_text(self.pos..self.pos + len)?)
         };
         self.pos += len;
         Ok(text)
+    }
+
+    /// [`char_data`](Self::char_data) for text with references or carriage
+    /// returns, kept out of the common path.
+    #[cold]
+    #[inline(never)]
+    fn special_text(&self, range: Range<usize>) -> Result<Cow<'a, str>, Fault> {
+        let text = self.raw_text(range);
+        if find(b'&', text.as_bytes()).is_none() {
+            return Ok(text);
+        }
+        let resolved = quick_xml::escape::unescape(&text).map_err(|e| {
+            use quick_xml::escape::EscapeError as E;
+            self.syntax(match e {
+                E::UnrecognizedEntity(..) => "undefined entity reference",
+                E::InvalidCharRef(_) => "invalid character reference",
+                _ => "malformed reference",
+            })
+        })?;
+        Ok(Cow::Owned(resolved.into_owned()))
     }
 
     /// A construct starting `<!` or `<?`, read by quick-xml: CDATA becomes
@@ -516,14 +523,14 @@ fn find(needle: u8, hay: &[u8]) -> Option<usize> {
     }
 }
 
-/// The first `a` or `b` in `hay`, as [`find`] looks for one byte.
-fn find2(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+/// The first `a`, `b` or `c` in `hay`, as [`find`] looks for one byte.
+fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
     const SHORT: usize = 32;
     let head = &hay[..hay.len().min(SHORT)];
-    match head.iter().position(|&c| c == a || c == b) {
+    match head.iter().position(|&x| x == a || x == b || x == c) {
         Some(i) => Some(i),
         None if hay.len() <= SHORT => None,
-        None => memchr::memchr2(a, b, &hay[SHORT..]).map(|i| i + SHORT),
+        None => memchr::memchr3(a, b, c, &hay[SHORT..]).map(|i| i + SHORT),
     }
 }
 
