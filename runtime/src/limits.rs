@@ -9,6 +9,7 @@ use crate::Fault;
 /// | [`max_body_bytes`](Self::max_body_bytes) | 16 MiB | checked before parsing starts, so an oversized body costs nothing |
 /// | [`max_depth`](Self::max_depth) | 64 | arrays and structs nested deeper are refused (xmlrpc-c's default) |
 /// | [`max_batch_len`](Self::max_batch_len) | 100 | calls in one JSON-RPC batch or one `system.multicall` |
+/// | [`max_calls`](Self::max_calls) | 100 | methods one request may run in all: a batch's calls plus the calls of every multicall in it |
 ///
 /// ```
 /// let limits = diglot::Limits::default().max_depth(16).max_body_bytes(1 << 20);
@@ -20,6 +21,7 @@ pub struct Limits {
     body_bytes: usize,
     depth: usize,
     batch_len: usize,
+    calls: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +30,7 @@ impl Default for Limits {
             body_bytes: 16 * 1024 * 1024,
             depth: 64,
             batch_len: 100,
+            calls: 100,
         }
     }
 }
@@ -54,6 +57,17 @@ impl Limits {
         self
     }
 
+    /// Sets how many methods one request may run in all. A JSON-RPC batch
+    /// of multicalls would otherwise run `max_batch_len` squared; past this
+    /// bound each further call (and a multicall that would go past it, as a
+    /// whole) is refused with -32600. `system.multicall` itself does not
+    /// count, the calls it makes do.
+    #[must_use]
+    pub fn max_calls(mut self, calls: usize) -> Self {
+        self.calls = calls;
+        self
+    }
+
     /// The largest request body, in bytes.
     pub fn body_bytes(&self) -> usize {
         self.body_bytes
@@ -67,6 +81,11 @@ impl Limits {
     /// The most calls in one batch or multicall.
     pub fn batch_len(&self) -> usize {
         self.batch_len
+    }
+
+    /// The most methods one request may run.
+    pub fn calls(&self) -> usize {
+        self.calls
     }
 
     /// Checks a body's size — as declared by a transport before it reads the
@@ -91,6 +110,14 @@ impl Limits {
             )));
         }
         Ok(())
+    }
+
+    /// -32600 for a call past [`max_calls`](Self::max_calls).
+    pub(crate) fn too_many_calls(&self) -> Fault {
+        Fault::invalid_request(format_args!(
+            "the request runs more than {} calls",
+            self.calls
+        ))
     }
 
     pub(crate) fn too_deep(&self) -> Fault {

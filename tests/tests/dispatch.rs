@@ -403,6 +403,64 @@ fn multicall_is_bounded_and_does_not_recurse() {
     );
 }
 
+/// A JSON-RPC batch of multicalls would run `max_batch_len` squared calls;
+/// `max_calls` bounds the whole request. Before this bound, a batch of 100
+/// multicalls of 100 ran 10 000 calls.
+#[test]
+fn a_batch_of_multicalls_is_bounded_by_the_calls_limit() {
+    let d = Dispatcher::builder()
+        .service(TestingService::new(Impl))
+        .build()
+        .unwrap();
+    let multicall = |n: usize, id: usize| {
+        let calls: Vec<serde_json::Value> = (0..n)
+            .map(|_| json!({"methodName": "t.greet", "params": ["x"]}))
+            .collect();
+        json!({"jsonrpc": "2.0", "method": "system.multicall", "params": [calls], "id": id})
+    };
+    // 100 multicalls of 100: the first fits the default 100 calls, the rest
+    // are refused whole, each answered with -32600.
+    let batch: Vec<serde_json::Value> = (0..100).map(|id| multicall(100, id)).collect();
+    let answers = json_call(&d, json!(batch)).unwrap();
+    let answers = answers.as_array().unwrap();
+    assert_eq!(answers.len(), 100);
+    assert_eq!(answers[0]["result"].as_array().unwrap().len(), 100);
+    for answer in &answers[1..] {
+        assert_eq!(answer["error"]["code"], -32600, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains("more than 100 calls"), "{message}");
+    }
+    // Two of 60: the second does not fit the 40 calls left.
+    let answers = json_call(&d, json!([multicall(60, 1), multicall(60, 2)])).unwrap();
+    assert_eq!(answers[0]["result"].as_array().unwrap().len(), 60);
+    assert_eq!(answers[1]["error"]["code"], -32600);
+    // A batch of plain calls counts one each: 100 fit, and with a lower
+    // bound the calls past it are refused one by one.
+    let plain =
+        |id: usize| json!({"jsonrpc": "2.0", "method": "t.greet", "params": ["x"], "id": id});
+    let answers = json_call(&d, json!((0..100).map(plain).collect::<Vec<_>>())).unwrap();
+    assert!(
+        answers
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a.get("result").is_some())
+    );
+    let strict = Dispatcher::builder()
+        .service(TestingService::new(Impl))
+        .limits(Limits::default().max_calls(3))
+        .build()
+        .unwrap();
+    let answers = json_call(&strict, json!((0..5).map(plain).collect::<Vec<_>>())).unwrap();
+    let codes: Vec<bool> = answers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.get("result").is_some())
+        .collect();
+    assert_eq!(codes, [true, true, true, false, false]);
+}
+
 #[test]
 fn a_name_defined_twice_across_services_fails_the_build() {
     let error = Dispatcher::builder()

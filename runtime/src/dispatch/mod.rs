@@ -200,12 +200,14 @@ impl Dispatcher {
             .protocol
             .or_else(|| Protocol::sniff(request.body))
             .unwrap_or(Protocol::JsonRpc);
+        let budget = Budget::new(&self.inner.limits);
         let call = Call {
             encoding: Encoding {
                 protocol,
                 dialect: self.inner.dialect,
             },
             transport: request.transport,
+            budget: &budget,
         };
         let body = match protocol {
             Protocol::XmlRpc => self.handle_xml(request.body, call).await,
@@ -214,7 +216,7 @@ impl Dispatcher {
         Reply { body, protocol }
     }
 
-    async fn handle_xml(&self, body: &[u8], call_info: Call) -> Vec<u8> {
+    async fn handle_xml(&self, body: &[u8], call_info: Call<'_>) -> Vec<u8> {
         let dialect = self.inner.dialect;
         let mut out = Vec::with_capacity(256);
         let answered = async {
@@ -234,7 +236,7 @@ impl Dispatcher {
         out
     }
 
-    async fn handle_json(&self, body: &[u8], call: Call) -> Vec<u8> {
+    async fn handle_json(&self, body: &[u8], call: Call<'_>) -> Vec<u8> {
         let mut out = Vec::with_capacity(128);
         match json::parse(body, &self.inner.limits) {
             Err(fault) => json::write_error(&mut out, &Id::Null, &fault),
@@ -261,7 +263,7 @@ impl Dispatcher {
     }
 
     /// Answers one request of a JSON body; `false` if it was a notification.
-    async fn json_entry(&self, entry: json::Entry<'_>, call: Call, out: &mut Vec<u8>) -> bool {
+    async fn json_entry(&self, entry: json::Entry<'_>, call: Call<'_>, out: &mut Vec<u8>) -> bool {
         let request = match entry {
             Ok(request) => request,
             Err(rejected) => {
@@ -303,7 +305,7 @@ impl Dispatcher {
         &'a self,
         name: &'a str,
         params: ParamInput<'o, 'a>,
-        call: Call,
+        call: Call<'o>,
         out: &'o mut Vec<u8>,
     ) -> impl Future<Output = Result<(), Fault>> + Send + 'o
     where
@@ -340,9 +342,13 @@ impl Dispatcher {
         &'a self,
         name: &'a str,
         params: ParamInput<'_, 'a>,
-        call: Call,
+        call: Call<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(), Fault> {
+        // A multicall's own calls count, not the multicall.
+        if name != system::MULTICALL_NAME {
+            call.budget.take(1)?;
+        }
         if system::is_builtin(name) {
             return Box::pin(system::call(self, name, params, call, out)).await;
         }
@@ -449,10 +455,46 @@ pub fn caller() -> Option<Peer> {
     CALLER.try_with(|peer| *peer).ok().flatten()
 }
 
-/// What every call of a request shares: how results are encoded, and the
-/// transport it came by (for traces).
+/// What every call of a request shares: how results are encoded, the
+/// transport it came by (for traces), and how many calls it may still run.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Call {
+pub(crate) struct Call<'r> {
     pub(crate) encoding: Encoding,
     pub(crate) transport: &'static str,
+    pub(crate) budget: &'r Budget,
+}
+
+/// The calls one request may still run ([`Limits::max_calls`]). Atomic only
+/// so that the request's future stays `Send`; a request's calls run one at a
+/// time.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: std::sync::atomic::AtomicUsize,
+    limits: Limits,
+}
+
+impl Budget {
+    fn new(limits: &Limits) -> Self {
+        Budget {
+            left: std::sync::atomic::AtomicUsize::new(limits.calls()),
+            limits: *limits,
+        }
+    }
+
+    /// Spends `n` calls, or refuses them all.
+    pub(crate) fn take(&self, n: usize) -> Result<(), Fault> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.left
+            .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(n))
+            .map(|_| ())
+            .map_err(|_| self.limits.too_many_calls())
+    }
+
+    /// Whether `n` more calls fit, spending nothing.
+    pub(crate) fn check(&self, n: usize) -> Result<(), Fault> {
+        if self.left.load(std::sync::atomic::Ordering::Relaxed) < n {
+            return Err(self.limits.too_many_calls());
+        }
+        Ok(())
+    }
 }

@@ -66,7 +66,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         hidden: false,
     },
     MethodInfo {
-        name: "system.multicall",
+        name: MULTICALL_NAME,
         help: "Runs several calls in one request. Each element is a struct with `methodName` and \
                `params`; each answer is a one-element array holding the result, or a fault struct.",
         params: &[ParamInfo {
@@ -93,6 +93,9 @@ const GET_CAPABILITIES: usize = 3;
 const MULTICALL: usize = 4;
 const DISCOVER: usize = 5;
 
+/// The multicall method's name.
+pub(super) const MULTICALL_NAME: &str = "system.multicall";
+
 pub(super) fn is_builtin(name: &str) -> bool {
     name.starts_with("system.") || name == "rpc.discover"
 }
@@ -102,7 +105,7 @@ pub(super) async fn call<'a>(
     dispatcher: &'a Dispatcher,
     name: &'a str,
     params: crate::service::ParamInput<'_, 'a>,
-    call: Call,
+    call: Call<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), Fault> {
     let encoding = call.encoding;
@@ -203,16 +206,19 @@ fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
 }
 
 /// Runs each call in turn. Answers are `[result]` or a fault struct, as the
-/// multicall convention has it. The list is bounded by the batch limit, and a
-/// multicall inside a multicall is refused, so one request cannot fan out.
+/// multicall convention has it. The list is bounded by the batch limit, its
+/// calls count against the request's `max_calls` (a multicall that does not
+/// fit is refused whole), and a multicall inside a multicall is refused, so
+/// one request cannot fan out.
 async fn multicall(
     dispatcher: &Dispatcher,
     calls: Vec<Value>,
-    context: Call,
+    context: Call<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), Fault> {
     let encoding = context.encoding;
     dispatcher.limits().check_batch_len(calls.len())?;
+    context.budget.check(calls.len())?;
     let (open, sep, close): (&[u8], &[u8], &[u8]) = match encoding.protocol {
         Protocol::XmlRpc => (b"<value><array><data>", b"", b"</data></array></value>"),
         Protocol::JsonRpc => (b"[", b",", b"]"),
@@ -246,7 +252,7 @@ async fn multicall(
 async fn sub_call(
     dispatcher: &Dispatcher,
     call: &Value,
-    context: Call,
+    context: Call<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), Fault> {
     let encoding = context.encoding;
@@ -261,7 +267,7 @@ async fn sub_call(
         None => &[][..],
         Some(params) => params.as_array().ok_or_else(malformed)?,
     };
-    if method == "system.multicall" {
+    if method == MULTICALL_NAME {
         return Err(Fault::invalid_request("system.multicall cannot be nested"));
     }
     // Re-encode the parameters in the call's protocol and decode them as a
