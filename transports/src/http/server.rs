@@ -19,7 +19,7 @@ use super::respond::respond;
 use super::tls::TlsConfig;
 use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
-use crate::listen::{Limiter, StopSignal, Tasks};
+use crate::listen::{Activity, Limiter, StopSignal, Tasks};
 
 /// HTTP (or, with a `TlsConfig` and the `tls` feature, HTTPS) on a TCP
 /// address.
@@ -141,23 +141,33 @@ fn builder(config: &HttpConfig) -> http1::Builder {
     builder
 }
 
-/// Serves HTTP on one accepted connection until it closes, or until `stop`
-/// fires (then requests in flight finish first).
+/// Serves HTTP on one accepted connection until it closes, until `stop`
+/// fires (then requests in flight finish first), or until the limiter asks
+/// it to make room while it is idle between requests.
 pub(crate) async fn serve_io<IO, H>(
     io: IO,
     handler: Arc<H>,
     config: Arc<HttpConfig>,
     transport: &'static str,
     mut stop: StopSignal,
+    activity: Arc<Activity>,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
     let http = builder(&config);
+    activity.set_idle(true);
+    let marks = activity.clone();
     let service = service_fn(move |request| {
         let handler = handler.clone();
         let config = config.clone();
-        async move { Ok::<_, Infallible>(respond(&*handler, &config, transport, request).await) }
+        let activity = marks.clone();
+        async move {
+            activity.set_idle(false);
+            let response = respond(&*handler, &config, transport, request).await;
+            activity.set_idle(true);
+            Ok::<_, Infallible>(response)
+        }
     });
     let connection = http.serve_connection(TokioIo::new(io), service);
     let mut connection = std::pin::pin!(connection);
@@ -168,6 +178,12 @@ pub(crate) async fn serve_io<IO, H>(
             }
         }
         () = stop.stopped() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+        () = activity.evicted() => {
+            // Closes at once between requests; a request that has just
+            // begun is answered first.
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
@@ -201,6 +217,10 @@ where
         let _ = stream.set_nodelay(true);
         let (handler, config, wrap, stop) =
             (handler.clone(), config.clone(), wrap.clone(), stop.clone());
+        let activity = slot.activity();
+        // Idle until its first request: a connection that sends nothing may
+        // be closed to make room.
+        activity.set_idle(true);
         connections.spawn(slot, async move {
             let io = match tokio::time::timeout(config.read_timeout, wrap(stream)).await {
                 Ok(Ok(io)) => io,
@@ -210,7 +230,7 @@ where
                 }
                 Err(_) => return,
             };
-            serve_io(io, handler, config, transport, stop).await;
+            serve_io(io, handler, config, transport, stop, activity).await;
         });
     }
     // Refuse new connections at once; finish what is in flight.

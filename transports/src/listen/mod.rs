@@ -21,7 +21,7 @@ mod unix;
 #[cfg(windows)]
 mod windows;
 
-pub use limit::{Limiter, Slot};
+pub use limit::{Activity, Limiter, Slot};
 pub use stop::{Stop, StopSignal};
 pub use tasks::Tasks;
 pub use threads::{ThreadGuard, Threads};

@@ -15,6 +15,8 @@ use crate::http::HttpConfig;
 /// | [`max_connections`](Self::max_connections) | 1024 | further clients wait in the backlog |
 /// | [`max_in_flight`](Self::max_in_flight) | 64 | calls running at once on one connection |
 /// | [`first_byte_timeout`](Self::first_byte_timeout) | 10 s | for a new connection to show its framing |
+/// | [`frame_timeout`](Self::frame_timeout) | 10 s | from a frame's first byte to its last; a peer that stalls inside a frame is cut off (idle between frames is fine) |
+/// | [`write_timeout`](Self::write_timeout) | 10 s | for an answer to be written; a peer that does not read is cut off |
 /// | `http` (feature `http`) | `HttpConfig::default()` | for connections that speak HTTP |
 /// | [`thread_per_connection`](Self::thread_per_connection) | off | blocking I/O on a thread per connection (Unix) |
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct StreamConfig {
     pub(crate) max_connections: usize,
     pub(crate) max_in_flight: usize,
     pub(crate) first_byte_timeout: Duration,
+    pub(crate) frame_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     #[cfg(feature = "http")]
     pub(crate) http: HttpConfig,
     #[cfg_attr(not(unix), allow(dead_code))]
@@ -34,6 +38,8 @@ impl Default for StreamConfig {
             max_connections: 1024,
             max_in_flight: 64,
             first_byte_timeout: Duration::from_secs(10),
+            frame_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             #[cfg(feature = "http")]
             http: HttpConfig::default(),
             thread_per_connection: false,
@@ -60,6 +66,21 @@ impl StreamConfig {
     #[must_use]
     pub fn first_byte_timeout(mut self, timeout: Duration) -> Self {
         self.first_byte_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a frame may take to arrive once its first byte has.
+    #[must_use]
+    pub fn frame_timeout(mut self, timeout: Duration) -> Self {
+        self.frame_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets how long writing an answer may take before the connection is
+    /// closed.
+    #[must_use]
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 

@@ -5,6 +5,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use futures_util::stream::FuturesUnordered;
@@ -13,7 +14,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 use super::StreamConfig;
 use super::frames::{Frame, FrameError, FrameReader, Framing, write_frame};
-use crate::listen::StopSignal;
+use crate::listen::{Activity, StopSignal};
 use crate::{Handler, Message, Peer, Protocol, Reply};
 
 /// Who is on the other end, for the handler.
@@ -32,35 +33,43 @@ impl Origin {
     }
 }
 
+/// What a connection watches to know when to end: the server's stop, and
+/// the limiter asking it to make room while it is idle.
+pub(crate) struct Watch {
+    pub(crate) stop: StopSignal,
+    pub(crate) activity: Arc<Activity>,
+}
+
 /// Serves a full-duplex connection (a socket).
 pub(crate) async fn serve_connection<IO, H>(
     io: IO,
     handler: Arc<H>,
     config: Arc<StreamConfig>,
     origin: Origin,
-    stop: StopSignal,
+    watch: Watch,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
+    // Idle until it has sent something: it may be closed to make room.
+    watch.activity.set_idle(true);
     let (read, write) = tokio::io::split(io);
-    let mut reader = FrameReader::new(read, handler.max_body_bytes());
-    let Some(framing) = detect(&mut reader, &config).await else {
+    let mut reader =
+        FrameReader::new(read, handler.max_body_bytes()).with_frame_timeout(config.frame_timeout);
+    let framing = tokio::select! {
+        framing = detect(&mut reader, &config) => framing,
+        () = watch.activity.evicted() => None,
+    };
+    let Some(framing) = framing else {
         return;
     };
     if framing == Framing::Http {
         let (prefix, read) = reader.into_parts();
-        serve_http(
-            Prefixed::new(prefix, read.unsplit(write)),
-            handler,
-            &config,
-            origin,
-            stop,
-        )
-        .await;
+        let io = Prefixed::new(prefix, read.unsplit(write));
+        serve_http(io, handler, &config, origin, watch).await;
         return;
     }
-    serve_frames(reader, write, framing, handler, &config, origin, stop).await;
+    serve_frames(reader, write, framing, handler, &config, origin, watch).await;
 }
 
 /// A connection whose first bytes were an HTTP request, served by the HTTP
@@ -71,7 +80,7 @@ pub(crate) async fn serve_http<IO, H>(
     handler: Arc<H>,
     config: &StreamConfig,
     origin: Origin,
-    stop: StopSignal,
+    watch: Watch,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
@@ -82,12 +91,13 @@ pub(crate) async fn serve_http<IO, H>(
         handler,
         Arc::new(config.http.clone()),
         origin.transport,
-        stop,
+        watch.stop,
+        watch.activity,
     )
     .await;
     #[cfg(not(feature = "http"))]
     {
-        let _ = (io, handler, config, stop);
+        let _ = (io, handler, config, watch);
         tracing::debug!(
             transport = origin.transport,
             "closing a connection that speaks HTTP: built without the http feature"
@@ -114,12 +124,13 @@ pub(crate) async fn serve_frames<R, W, H>(
     handler: Arc<H>,
     config: &StreamConfig,
     origin: Origin,
-    mut stop: StopSignal,
+    watch: Watch,
 ) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
     H: Handler,
 {
+    let Watch { mut stop, activity } = watch;
     let mut in_flight = FuturesUnordered::new();
     let mut out = Vec::with_capacity(256);
     let mut reading = !stop.is_stopped();
@@ -127,6 +138,10 @@ pub(crate) async fn serve_frames<R, W, H>(
         if !reading && in_flight.is_empty() {
             break;
         }
+        // Between calls, with nothing of the next one read, the connection
+        // may be closed to make room for a new one.
+        let idle = in_flight.is_empty() && reader.is_idle();
+        activity.set_idle(idle);
         tokio::select! {
             biased;
             Some(reply) = in_flight.next(), if !in_flight.is_empty() => {
@@ -136,7 +151,7 @@ pub(crate) async fn serve_frames<R, W, H>(
                 while let Some(Some(reply)) = in_flight.next().now_or_never() {
                     append(framing, &reply, &mut out);
                 }
-                if send(&mut writer, &out).await.is_err() {
+                if send(&mut writer, &out, config.write_timeout).await.is_err() {
                     return;
                 }
             }
@@ -152,14 +167,14 @@ pub(crate) async fn serve_frames<R, W, H>(
                             while let Some(reply) = in_flight.next().await {
                                 out.clear();
                                 append(framing, &reply, &mut out);
-                                if send(&mut writer, &out).await.is_err() {
+                                if send(&mut writer, &out, config.write_timeout).await.is_err() {
                                     return;
                                 }
                             }
                             let reply = answer(handler.clone(), frame, origin).await;
                             out.clear();
                             append(framing, &reply, &mut out);
-                            if send(&mut writer, &out).await.is_err() {
+                            if send(&mut writer, &out, config.write_timeout).await.is_err() {
                                 return;
                             }
                         }
@@ -174,7 +189,7 @@ pub(crate) async fn serve_frames<R, W, H>(
                                     append(framing, &reply, &mut out);
                                 }
                                 append(framing, &refused, &mut out);
-                                let _ = send(&mut writer, &out).await;
+                                let _ = send(&mut writer, &out, config.write_timeout).await;
                             }
                         }
                     }
@@ -184,6 +199,9 @@ pub(crate) async fn serve_frames<R, W, H>(
                 }
             }
             () = stop.stopped(), if reading => {
+                reading = false;
+            }
+            () = activity.evicted(), if reading && idle => {
                 reading = false;
             }
         }
@@ -229,13 +247,26 @@ fn append(framing: Framing, reply: &Reply, out: &mut Vec<u8>) {
     }
 }
 
-/// Writes what [`append`] gathered, if anything.
-async fn send<W: AsyncWrite + Unpin>(writer: &mut W, out: &[u8]) -> io::Result<()> {
+/// Writes what [`append`] gathered, if anything, within `limit`: a peer
+/// that does not read its answers is cut off.
+async fn send<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    out: &[u8],
+    limit: Duration,
+) -> io::Result<()> {
     if out.is_empty() {
         return Ok(());
     }
-    writer.write_all(out).await?;
-    writer.flush().await
+    let written = async {
+        writer.write_all(out).await?;
+        writer.flush().await
+    };
+    tokio::time::timeout(limit, written).await.map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the peer does not read its answers",
+        )
+    })?
 }
 
 /// A stream whose first bytes were already read: they are replayed before

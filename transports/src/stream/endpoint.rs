@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 
 use super::StreamConfig;
-use super::connection::{Origin, serve_connection};
+use super::connection::{Origin, Watch, serve_connection};
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
 use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Tasks};
 use crate::{Handler, Peer};
@@ -268,8 +268,11 @@ where
     let mut connections = Tasks::new();
     while let Some((slot, (io, peer))) = limiter.accept(&mut accept, stop, transport).await {
         let origin = Origin { transport, peer };
-        let connection =
-            serve_connection(io, handler.clone(), config.clone(), origin, stop.clone());
+        let watch = Watch {
+            stop: stop.clone(),
+            activity: slot.activity(),
+        };
+        let connection = serve_connection(io, handler.clone(), config.clone(), origin, watch);
         connections.spawn(slot, connection);
     }
     connections

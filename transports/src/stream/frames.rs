@@ -8,6 +8,7 @@
 //! | JSON stream | `{` or `[` | one JSON value (newlines between values optional) | the JSON value and a newline |
 
 use std::io::{self, Write};
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -369,6 +370,10 @@ fn read_head(buf: &[u8]) -> Result<Option<Head>, FrameError> {
 pub(crate) struct FrameReader<R> {
     io: R,
     frames: Frames,
+    /// How long the rest of a frame may take once its first byte is here.
+    frame_timeout: Option<Duration>,
+    /// When the frame being read began to arrive.
+    partial_since: Option<Instant>,
 }
 
 impl<R: AsyncRead + Unpin> FrameReader<R> {
@@ -376,7 +381,22 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         FrameReader {
             io,
             frames: Frames::new(limit),
+            frame_timeout: None,
+            partial_since: None,
         }
+    }
+
+    /// Bounds the time from a frame's first byte to its last: a peer that
+    /// stalls inside a frame is cut off, one that is idle between frames is
+    /// not.
+    pub(crate) fn with_frame_timeout(mut self, timeout: Duration) -> Self {
+        self.frame_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether nothing of a next frame has arrived.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.frames.may_end()
     }
 
     /// Reads more bytes; `false` at the end of the stream.
@@ -416,9 +436,22 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     pub(crate) async fn next(&mut self, framing: Framing) -> Result<Option<Frame>, FrameError> {
         loop {
             if let Some(frame) = self.frames.next(framing)? {
+                self.partial_since = None;
                 return Ok(Some(frame));
             }
-            if !self.fill().await? {
+            let deadline = match self.frame_timeout {
+                Some(timeout) if !self.frames.may_end() => {
+                    Some(*self.partial_since.get_or_insert_with(Instant::now) + timeout)
+                }
+                _ => None,
+            };
+            let filled = match deadline {
+                None => self.fill().await,
+                Some(deadline) => tokio::time::timeout_at(deadline.into(), self.fill())
+                    .await
+                    .map_err(|_| FrameError::Malformed("a frame did not arrive in full in time"))?,
+            };
+            if !filled? {
                 return if self.frames.may_end() {
                     Ok(None)
                 } else {

@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
 
 use super::StreamConfig;
-use super::connection::{Origin, serve_frames};
+use super::connection::{Origin, Watch, serve_frames};
 use super::frames::{FrameReader, Framing};
 use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
@@ -83,7 +83,11 @@ impl<H: Handler> BoundEndpoint<H> for StdioEndpoint {
                 handler,
                 &self.config,
                 origin,
-                stop,
+                Watch {
+                    stop,
+                    // One parent, never asked to make room.
+                    activity: Arc::default(),
+                },
             )
             .await;
             Ok(())

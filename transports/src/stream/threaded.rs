@@ -18,13 +18,13 @@ use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::Handle;
 
 use super::StreamConfig;
-use super::connection::{Origin, Prefixed, refusal, serve_http};
+use super::connection::{Origin, Prefixed, Watch, refusal, serve_http};
 use super::frames::{Detected, Frames, Framing, write_frame};
 use crate::listen::{Limiter, StopSignal, Threads};
 use crate::{Handler, Peer, Reply};
@@ -40,6 +40,7 @@ pub(crate) trait BlockingSocket: Read + Write + Send + Sync + Sized + 'static {
     fn try_clone(&self) -> io::Result<Self>;
     fn shutdown(&self, how: Shutdown) -> io::Result<()>;
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
     /// Must be called inside the runtime.
     fn into_async(self) -> io::Result<Self::Async>;
 }
@@ -55,6 +56,9 @@ impl BlockingSocket for std::net::TcpStream {
     }
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         std::net::TcpStream::set_read_timeout(self, timeout)
+    }
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        std::net::TcpStream::set_write_timeout(self, timeout)
     }
     fn into_async(self) -> io::Result<Self::Async> {
         self.set_nonblocking(true)?;
@@ -73,6 +77,9 @@ impl BlockingSocket for std::os::unix::net::UnixStream {
     }
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         std::os::unix::net::UnixStream::set_read_timeout(self, timeout)
+    }
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        std::os::unix::net::UnixStream::set_write_timeout(self, timeout)
     }
     fn into_async(self) -> io::Result<Self::Async> {
         self.set_nonblocking(true)?;
@@ -184,7 +191,17 @@ impl<H: Handler> Connection<H> {
             self.hand_to_http(socket, frames);
             return;
         }
+        // A write to a peer that does not read fails after the timeout.
+        if socket
+            .set_write_timeout(Some(self.config.write_timeout))
+            .is_err()
+        {
+            return;
+        }
         let mut out = Vec::with_capacity(256);
+        // When the frame being read began to arrive: the rest must come
+        // within the frame timeout.
+        let mut partial_since: Option<Instant> = None;
         loop {
             // Everything one read brought is answered with one write.
             out.clear();
@@ -211,6 +228,21 @@ impl<H: Handler> Connection<H> {
             }
             if !out.is_empty() && socket.write_all(&out).is_err() {
                 return;
+            }
+            // Between frames a read may wait for ever; inside one, only for
+            // what is left of the frame timeout. (The socket option is set
+            // only when that changes: one system call saved per call.)
+            if frames.may_end() {
+                if partial_since.take().is_some() && socket.set_read_timeout(None).is_err() {
+                    return;
+                }
+            } else {
+                let since = *partial_since.get_or_insert_with(Instant::now);
+                let left =
+                    (since + self.config.frame_timeout).saturating_duration_since(Instant::now());
+                if left.is_zero() || socket.set_read_timeout(Some(left)).is_err() {
+                    return;
+                }
             }
             match read(&mut socket, &mut chunk) {
                 Some(bytes) => frames.extend(bytes),
@@ -252,12 +284,17 @@ impl<H: Handler> Connection<H> {
         let io = Prefixed::new(frames.into_bytes(), io);
         // The thread (and its slot) stays until the connection ends, so a
         // stop still waits for it.
+        // Threads are not asked to make room: a fresh activity nobody
+        // evicts.
         self.runtime.block_on(serve_http(
             io,
             self.handler,
             &self.config,
             self.origin,
-            self.stop,
+            Watch {
+                stop: self.stop,
+                activity: Arc::default(),
+            },
         ));
     }
 
