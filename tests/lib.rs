@@ -7,6 +7,7 @@
 //! as `rs`, which rustdoc does not run; `cargo test --workspace` builds the
 //! examples themselves.
 
+pub mod probe;
 pub mod process;
 
 /// How long any single read from a server under test may take before the
