@@ -24,6 +24,9 @@
 //! no HTTP crate.
 
 pub mod endpoint;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod listen;
 mod seam;
 

@@ -64,7 +64,7 @@ mod end;
 mod handshake;
 mod layout;
 mod mapping;
-mod ring;
+pub(crate) mod ring;
 mod server;
 mod wait;
 

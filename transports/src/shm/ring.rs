@@ -296,33 +296,64 @@ fn mapping_fits(mapping: &Mapping, layout: Layout) -> bool {
     true
 }
 
+/// A server side and a client side over one memfd, and a socket pair
+/// standing in for the handshake socket: for the tests and the fuzzer.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn pair(
+    ring_bytes: usize,
+) -> (
+    Rings,
+    Rings,
+    std::os::unix::net::UnixStream,
+    std::os::unix::net::UnixStream,
+) {
+    let layout = Layout::with_rings(ring_bytes);
+    let memfd = super::mapping::SealedMemfd::create(layout.total_bytes()).unwrap();
+    let fd = memfd.as_fd().try_clone_to_owned().unwrap();
+    let server = Rings::new(memfd.map().unwrap(), layout, Role::Server);
+    let client = super::mapping::SealedMemfd::verify(fd, layout.total_bytes()).unwrap();
+    let client = Rings::new(client.map().unwrap(), layout, Role::Client);
+    let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    (server, client, a, b)
+}
+
+/// Feeds the server side of a ring pair hostile bytes, as the fuzzer does:
+/// the first eight bytes are the producer's index and a chunk header's
+/// length and flags are written raw into the request ring, the rest is the
+/// ring's data. Every outcome is fine but a panic or a hang.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn read_hostile(data: &[u8]) {
+    use std::os::fd::AsFd;
+    let (mut server, client, a, b) = pair(4096);
+    let word = |at: usize| {
+        data.get(at..at + 4)
+            .map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+    };
+    let payload = data.get(8..).unwrap_or_default();
+    let place = client.outgoing;
+    let ring = client.bytes(place);
+    ring.write(0, &payload[..payload.len().min(place.capacity)]);
+    client
+        .word(REQUEST_WORDS.tail)
+        .store(word(0), Ordering::Release);
+    // The peer is gone: a read that waits for more ends at once.
+    drop(b);
+    let watch = super::wait::Watch::new(a.as_fd(), None);
+    let mut waiter = Waiter::new(
+        std::time::Duration::ZERO,
+        std::time::Duration::from_millis(1),
+    );
+    let mut out = Vec::new();
+    let _ = server.receive(&mut out, word(4) as usize, &mut waiter, &watch);
+    drop(client);
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::fd::AsFd;
     use std::time::Duration;
 
-    use super::super::mapping::SealedMemfd;
     use super::*;
-
-    /// A server side and a client side over one memfd, and a socket pair
-    /// standing in for the handshake socket.
-    fn pair(
-        ring_bytes: usize,
-    ) -> (
-        Rings,
-        Rings,
-        std::os::unix::net::UnixStream,
-        std::os::unix::net::UnixStream,
-    ) {
-        let layout = Layout::with_rings(ring_bytes);
-        let memfd = SealedMemfd::create(layout.total_bytes()).unwrap();
-        let fd = memfd.as_fd().try_clone_to_owned().unwrap();
-        let server = Rings::new(memfd.map().unwrap(), layout, Role::Server);
-        let client = SealedMemfd::verify(fd, layout.total_bytes()).unwrap();
-        let client = Rings::new(client.map().unwrap(), layout, Role::Client);
-        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        (server, client, a, b)
-    }
 
     fn waiter() -> Waiter {
         Waiter::new(Duration::from_micros(20), Duration::from_millis(20))
