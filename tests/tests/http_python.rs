@@ -197,6 +197,34 @@ fn line_ends_come_back_as_from_pythons_own_server() {
     server.stop().expect("the server stops cleanly");
 }
 
+/// Python's `http.client` writes a whole body before it reads the answer.
+/// A body over the limit is answered 413 before it is read; the body that
+/// follows is read and dropped (up to 64 MiB), so that Python reads the 413
+/// rather than a broken pipe.
+#[test]
+fn a_client_that_sends_a_too_large_body_anyway_reads_the_413() {
+    let dispatcher = Dispatcher::builder()
+        .service(InteropService::new(Impl))
+        .limits(diglot::Limits::default().max_body_bytes(1024))
+        .build()
+        .unwrap();
+    let server = TestServer::http(dispatcher, None);
+    let script = format!(
+        "import http.client\n\
+         for size in (20_000_000, 60_000_000):\n\
+         \x20   c = http.client.HTTPConnection('127.0.0.1', {port}, timeout=20)\n\
+         \x20   c.request('POST', '/RPC2', b'x' * size, {{'Content-Type': 'application/json'}})\n\
+         \x20   print(size, c.getresponse().status)\n",
+        port = server.addr.port()
+    );
+    let mut command = std::process::Command::new("python3");
+    command.args(["-c", &script]);
+    let ran = http_support::run(command, Duration::from_secs(60), http_support::NO_PYTHON);
+    assert!(ran.status.success(), "{ran:?}");
+    assert_eq!(ran.stdout, "20000000 413\n60000000 413\n", "{ran:?}");
+    server.stop().expect("the server stops cleanly");
+}
+
 /// What Python cannot show: the `<i8>` element, and gzip only on request.
 #[test]
 fn the_wire_has_i8_and_gzip_only_when_accepted() {

@@ -88,6 +88,31 @@ fn gzipped(headers: &HeaderMap) -> Result<bool, ()> {
     }
 }
 
+/// The most of a refused body read and dropped so that its client sees the
+/// refusal (nginx's "lingering close"); a larger one gets the answer at once.
+const LINGER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The longest spent reading a refused body.
+const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether the client waits for `100 Continue` before sending its body.
+fn expects_continue(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::EXPECT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"))
+}
+
+/// Reads a body to its end and drops it.
+async fn discard<B>(body: B)
+where
+    B: hyper::body::Body<Data = Bytes>,
+{
+    use http_body_util::BodyExt as _;
+    let mut body = std::pin::pin!(body);
+    while let Some(Ok(_)) = body.frame().await {}
+}
+
 /// Answers one HTTP request. A body over the handler's limit is `413`,
 /// refused before it is read when `Content-Length` says so.
 pub(crate) async fn respond<H, B>(
@@ -133,9 +158,19 @@ where
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        // Refused before a byte of the body is read (and before `100 Continue`).
-        return status(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+    if let Some(len) = declared.filter(|&len| len > limit as u64) {
+        // Refused before the body is used (and before `100 Continue`). A
+        // client that sends the body anyway, without waiting (Python's
+        // http.client), would meet a reset connection before reading this
+        // answer: what it sends is read and dropped first, within bounds.
+        if len <= LINGER_BYTES && !expects_continue(&parts.headers) {
+            let _ = tokio::time::timeout(LINGER_TIME, discard(body)).await;
+        }
+        let mut response = status(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
     }
     let read = body::read(body, limit, config.read_timeout).await;
     let read = read.and_then(|raw| {
