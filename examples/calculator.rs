@@ -36,7 +36,10 @@ With no flag, serves every network and local transport at its default address:
                 a pipe name on Windows          (default /tmp/diglot-calculator.sock)
   --shm PATH    shared memory (Linux only), handshake on a Unix socket, mode 0600
                                                 (default /tmp/diglot-calculator.shm)
-  --stdio       stdin/stdout, for a parent process (only when asked for)";
+  --stdio       stdin/stdout, for a parent process (only when asked for)
+
+Under socket activation (LISTEN_FDS, as systemd passes it), HTTP is served
+on the first inherited socket instead of the --http address.";
 
 /// The transports asked for on the command line.
 #[derive(Debug, Default)]
@@ -105,7 +108,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
     let mut server = Server::new(dispatcher);
     if let Some(addr) = options.http {
-        server = server.http(addr);
+        // Under socket activation (systemd, systemd-socket-activate) the
+        // inherited socket stands in for the address.
+        server = match diglot::inherited_tcp_listener(0)? {
+            Some(listener) => server.endpoint(diglot::HttpEndpoint::from_listener(listener)),
+            None => server.http(addr),
+        };
     }
     if let Some(addr) = options.tcp {
         server = server.tcp(addr);

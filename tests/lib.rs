@@ -73,5 +73,9 @@ pub struct Shm;
 pub struct Performance;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/deployment.md")]
+pub struct Deployment;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/architecture.md")]
 pub struct Architecture;

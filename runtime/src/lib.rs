@@ -39,7 +39,9 @@ pub use diglot_macros::rpc;
 pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder, caller};
 pub use fault::Fault;
 pub use limits::Limits;
-pub use server::{BoundServer, DEFAULT_GRACE, Server, ServerHandle, shutdown_signal};
+pub use server::{
+    BoundServer, DEFAULT_GRACE, Server, ServerHandle, inherited_tcp_listener, shutdown_signal,
+};
 pub use service::{MethodInfo, ParamInfo, Service, TypeInfo};
 pub use value::{Bytes, DateTime, DateTimeError, IntoMembers, Struct, Value};
 

@@ -1,6 +1,7 @@
 //! [`Server`]: a handler served on a list of endpoints until it is told to
 //! stop — by a future, a [`ServerHandle`], or SIGINT/SIGTERM.
 
+mod activation;
 mod signal;
 
 use std::future::Future;
@@ -15,6 +16,7 @@ use crate::Dispatcher;
 use crate::transport::listen::{LocalName, Stop};
 use crate::transport::{Address, BoundEndpoint, Endpoint, Handler};
 
+pub use activation::inherited_tcp_listener;
 pub use signal::shutdown_signal;
 
 /// How long connections may take to finish after a stop, unless

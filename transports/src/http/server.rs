@@ -19,7 +19,7 @@ use super::respond::respond;
 use super::tls::TlsConfig;
 use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
-use crate::listen::{Activity, Limiter, StopSignal, Tasks};
+use crate::listen::{Activity, Limiter, StopSignal, Tasks, TcpSocket};
 
 /// HTTP (or, with a `TlsConfig` and the `tls` feature, HTTPS) on a TCP
 /// address.
@@ -29,40 +29,21 @@ use crate::listen::{Activity, Limiter, StopSignal, Tasks};
 /// let endpoint = HttpEndpoint::new("127.0.0.1:8080".parse().unwrap())
 ///     .config(HttpConfig::default().paths(["/RPC2"]));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct HttpEndpoint {
-    addr: SocketAddr,
+    socket: TcpSocket,
+    settings: Settings,
+}
+
+/// What an HTTP endpoint serves with, besides its socket.
+#[derive(Debug, Clone)]
+struct Settings {
     config: HttpConfig,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
 
-impl HttpEndpoint {
-    /// HTTP on `addr` (port 0 picks a free port), default settings.
-    pub fn new(addr: SocketAddr) -> Self {
-        HttpEndpoint {
-            addr,
-            config: HttpConfig::default(),
-            #[cfg(feature = "tls")]
-            tls: None,
-        }
-    }
-
-    /// Sets the paths, connection limit and timeouts.
-    #[must_use]
-    pub fn config(mut self, config: HttpConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// Serves HTTPS with this certificate instead of plain HTTP.
-    #[cfg(feature = "tls")]
-    #[must_use]
-    pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
+impl Settings {
     fn transport(&self) -> &'static str {
         #[cfg(feature = "tls")]
         if self.tls.is_some() {
@@ -72,24 +53,56 @@ impl HttpEndpoint {
     }
 }
 
+impl HttpEndpoint {
+    /// HTTP on `addr` (port 0 picks a free port), default settings.
+    pub fn new(addr: SocketAddr) -> Self {
+        Self::on(TcpSocket::Addr(addr))
+    }
+
+    /// HTTP on a socket already listening: one handed over by socket
+    /// activation (see `inherited_tcp_listener` in `diglot`), default
+    /// settings.
+    pub fn from_listener(listener: std::net::TcpListener) -> Self {
+        Self::on(TcpSocket::Listener(listener))
+    }
+
+    fn on(socket: TcpSocket) -> Self {
+        HttpEndpoint {
+            socket,
+            settings: Settings {
+                config: HttpConfig::default(),
+                #[cfg(feature = "tls")]
+                tls: None,
+            },
+        }
+    }
+
+    /// Sets the paths, connection limit and timeouts.
+    #[must_use]
+    pub fn config(mut self, config: HttpConfig) -> Self {
+        self.settings.config = config;
+        self
+    }
+
+    /// Serves HTTPS with this certificate instead of plain HTTP.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.settings.tls = Some(tls);
+        self
+    }
+}
+
 impl<H: Handler> Endpoint<H> for HttpEndpoint {
     fn bind(self: Box<Self>) -> BoxFuture<io::Result<Box<dyn BoundEndpoint<H>>>> {
         Box::pin(async move {
-            let listener = TcpListener::bind(self.addr).await.map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!(
-                        "cannot listen for {} on {}: {e}",
-                        self.transport(),
-                        self.addr
-                    ),
-                )
-            })?;
+            let HttpEndpoint { socket, settings } = *self;
+            let listener = socket.listen(settings.transport()).await?;
             let local = listener.local_addr()?;
             Ok(Box::new(BoundHttp {
                 listener,
                 local,
-                endpoint: *self,
+                settings,
             }) as Box<dyn BoundEndpoint<H>>)
         })
     }
@@ -98,12 +111,12 @@ impl<H: Handler> Endpoint<H> for HttpEndpoint {
 struct BoundHttp {
     listener: TcpListener,
     local: SocketAddr,
-    endpoint: HttpEndpoint,
+    settings: Settings,
 }
 
 impl<H: Handler> BoundEndpoint<H> for BoundHttp {
     fn transport(&self) -> &'static str {
-        self.endpoint.transport()
+        self.settings.transport()
     }
 
     fn address(&self) -> Address {
@@ -113,18 +126,18 @@ impl<H: Handler> BoundEndpoint<H> for BoundHttp {
     fn serve(self: Box<Self>, handler: Arc<H>, stop: StopSignal) -> BoxFuture<io::Result<()>> {
         Box::pin(async move {
             let BoundHttp {
-                listener, endpoint, ..
+                listener, settings, ..
             } = *self;
             #[cfg(feature = "tls")]
-            if let Some(tls) = endpoint.tls.clone() {
+            if let Some(tls) = settings.tls.clone() {
                 let acceptor = tls.acceptor();
-                return accept_loop(listener, handler, endpoint, stop, move |stream| {
+                return accept_loop(listener, handler, settings, stop, move |stream| {
                     let acceptor = acceptor.clone();
                     async move { acceptor.accept(stream).await }
                 })
                 .await;
             }
-            accept_loop(listener, handler, endpoint, stop, |stream| async move {
+            accept_loop(listener, handler, settings, stop, |stream| async move {
                 Ok(stream)
             })
             .await
@@ -195,7 +208,7 @@ pub(crate) async fn serve_io<IO, H>(
 async fn accept_loop<H, W, F, IO>(
     listener: TcpListener,
     handler: Arc<H>,
-    endpoint: HttpEndpoint,
+    settings: Settings,
     mut stop: StopSignal,
     wrap: W,
 ) -> io::Result<()>
@@ -205,8 +218,8 @@ where
     F: Future<Output = io::Result<IO>> + Send + 'static,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let transport = endpoint.transport();
-    let config = Arc::new(endpoint.config);
+    let transport = settings.transport();
+    let config = Arc::new(settings.config);
     let limiter = Limiter::new(config.max_connections);
     let wrap = Arc::new(wrap);
     let mut connections = Tasks::new();

@@ -13,6 +13,7 @@
 //!    rest are cut and counted in the log.
 
 mod limit;
+mod socket;
 mod stop;
 mod tasks;
 mod threads;
@@ -22,6 +23,7 @@ mod unix;
 mod windows;
 
 pub use limit::{Activity, Limiter, Slot};
+pub use socket::TcpSocket;
 pub use stop::{Stop, StopSignal};
 pub use tasks::Tasks;
 pub use threads::{ThreadGuard, Threads};

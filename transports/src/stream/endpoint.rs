@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use super::StreamConfig;
 use super::connection::{Origin, Watch, serve_connection};
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
-use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Tasks};
+use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Tasks, TcpSocket};
 use crate::{Handler, Peer};
 
 /// The transport name of local sockets: Unix domain sockets, or named pipes.
@@ -26,17 +26,27 @@ pub(crate) const LOCAL: &str = "pipe";
 
 /// Raw TCP: newline-delimited JSON, `Content-Length` framing or HTTP, told
 /// apart per connection from its first bytes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TcpEndpoint {
-    addr: SocketAddr,
+    socket: TcpSocket,
     config: StreamConfig,
 }
 
 impl TcpEndpoint {
     /// TCP on `addr` (port 0 picks a free port), default settings.
     pub fn new(addr: SocketAddr) -> Self {
+        Self::on(TcpSocket::Addr(addr))
+    }
+
+    /// TCP on a socket already listening: one handed over by socket
+    /// activation, default settings.
+    pub fn from_listener(listener: std::net::TcpListener) -> Self {
+        Self::on(TcpSocket::Listener(listener))
+    }
+
+    fn on(socket: TcpSocket) -> Self {
         TcpEndpoint {
-            addr,
+            socket,
             config: StreamConfig::default(),
         }
     }
@@ -89,17 +99,13 @@ impl LocalEndpoint {
 impl<H: Handler> Endpoint<H> for TcpEndpoint {
     fn bind(self: Box<Self>) -> BoxFuture<io::Result<Box<dyn BoundEndpoint<H>>>> {
         Box::pin(async move {
-            let listener = TcpListener::bind(self.addr).await.map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!("cannot listen for TCP on {}: {e}", self.addr),
-                )
-            })?;
+            let TcpEndpoint { socket, config } = *self;
+            let listener = socket.listen("TCP").await?;
             let local = listener.local_addr()?;
             Ok(Box::new(BoundTcp {
                 listener,
                 local,
-                config: self.config,
+                config,
             }) as Box<dyn BoundEndpoint<H>>)
         })
     }
