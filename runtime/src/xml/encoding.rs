@@ -109,6 +109,11 @@ fn declaration(text: &[u8]) -> Result<Option<Declaration>, Fault> {
     }
     let mut reader = quick_xml::Reader::from_reader(text);
     match reader.read_event() {
+        // The declaration's grammar is ASCII; its length is also where the
+        // content starts once the document is converted to UTF-8.
+        Ok(Event::Decl(_)) if !text[..reader.buffer_position() as usize].is_ascii() => Err(
+            Fault::parse_error("malformed XML declaration at byte 0: not ASCII"),
+        ),
         Ok(Event::Decl(decl)) => {
             let label = decl
                 .encoding()
@@ -202,5 +207,15 @@ mod tests {
         assert_eq!(fault.code, Fault::INVALID_CHARACTER);
         assert!(fault.message.contains("Shift_JIS"), "{}", fault.message);
         assert_eq!(text(b"<a>\xFF</a>"), Err(Fault::INVALID_CHARACTER));
+    }
+
+    #[test]
+    fn a_declaration_with_bytes_beyond_ascii_is_malformed() {
+        // Converted from Latin-1 the stray bytes would double in length,
+        // moving where the content starts.
+        let body = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"\xEF\xBB\xBF?><a>\xE9</a>";
+        let fault = decode(body).unwrap_err();
+        assert_eq!(fault.code, Fault::PARSE_ERROR);
+        assert!(fault.message.contains("not ASCII"), "{}", fault.message);
     }
 }

@@ -156,6 +156,20 @@ fn declared_encodings_are_read_and_unknown_ones_refused_in_xml() {
 }
 
 #[test]
+fn a_declaration_beyond_ascii_is_a_parse_error_in_xml() {
+    // Found by the `xml_dispatch` fuzz target: stray bytes inside a Latin-1
+    // declaration grow when converted, and the reader once sliced the
+    // converted text where the declaration ended in the raw body.
+    let found =
+        include_bytes!("../../../tests/fuzz/seeds/xml_dispatch/crash-nonascii-declaration.xml");
+    assert_eq!(call_fault(found).code, PARSE);
+    let body = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\" \xE9?><methodCall><methodName>x</methodName></methodCall>";
+    let fault = call_fault(body);
+    assert_eq!(fault.code, PARSE, "{fault}");
+    assert!(fault.message.contains("declaration"), "{fault}");
+}
+
+#[test]
 fn utf16_is_a_parse_error_in_json() {
     let text = r#"{"jsonrpc":"2.0","method":"x","id":1}"#;
     for big_endian in [false, true] {
