@@ -10,8 +10,9 @@
 //! * half a frame, then silence, on TCP and a Unix socket, in both
 //!   connection modes: cut off once the frame timeout has passed, and its
 //!   slot is free again;
-//! * a client that writes calls and never reads its answers: cut off by the
-//!   write timeout, after which the server stops at once.
+//! * a client that writes calls and never reads its answers, on a stream
+//!   and over HTTP: cut off by the write timeout, after which the server
+//!   stops at once.
 
 #![cfg(target_os = "linux")]
 
@@ -20,7 +21,7 @@ mod stream_support;
 
 use std::time::{Duration, Instant};
 
-use diglot::{Dispatcher, StreamConfig};
+use diglot::{Dispatcher, HttpConfig, StreamConfig};
 use diglot_examples::calc::{Calc, CalculatorService};
 use stream_support::{
     Fixture, MODES, assert_add_works, content_length_frame, raw_tcp, raw_unix, read_to_close,
@@ -205,4 +206,44 @@ fn a_client_that_never_reads_is_cut_by_the_write_timeout() {
         assert!(stopping.elapsed() < Duration::from_secs(3));
         drop((rt, dir));
     }
+}
+
+#[test]
+fn an_http_client_that_never_reads_is_cut_by_the_write_timeout() {
+    let server = http_support::TestServer::http(
+        Dispatcher::new(CalculatorService::new(Calc)).unwrap(),
+        Some(HttpConfig::default().write_timeout(Duration::from_millis(300))),
+    );
+    let addr = server.addr;
+    server.rt.block_on(async {
+        let mut io = TcpStream::connect(addr).await.expect("connects");
+        // Pipelined calls with large answers, never read: hyper's writes
+        // block once the socket buffers are full, and then so do its reads.
+        let text = "x".repeat(64 * 1024);
+        let body =
+            format!(r#"{{"jsonrpc":"2.0","method":"calc.echo","params":["{text}"],"id":1}}"#);
+        let request = http_support::post(
+            "/RPC2",
+            &["Content-Type: application/json"],
+            body.as_bytes(),
+        );
+        let mut written = 0usize;
+        let error = loop {
+            match tokio::time::timeout(Duration::from_secs(10), io.write_all(&request)).await {
+                Ok(Ok(())) => written += request.len(),
+                Ok(Err(e)) => break e,
+                Err(_) => panic!("a write blocked for 10 s: the client was not cut off"),
+            }
+            assert!(written < 1 << 30, "1 GiB written, never cut off");
+        };
+        println!("cut off after {written} bytes: {error}");
+    });
+    // Nothing is left to hold the stop up.
+    let stopping = Instant::now();
+    server.stop().expect("stops");
+    assert!(
+        stopping.elapsed() < Duration::from_secs(3),
+        "the stop took {:?}",
+        stopping.elapsed()
+    );
 }

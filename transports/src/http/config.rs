@@ -10,14 +10,16 @@ use std::time::Duration;
 /// | setting | default | |
 /// |---|---|---|
 /// | [`paths`](Self::paths) | `/` and `/RPC2` | where Python's and xmlrpc-c's clients post |
-/// | [`max_connections`](Self::max_connections) | 1024 | further clients wait in the listen backlog |
+/// | [`max_connections`](Self::max_connections) | 1024 | at the limit the oldest idle connection is closed to admit a new client; with none idle, new clients wait in the listen backlog |
 /// | [`read_timeout`](Self::read_timeout) | 10 s | to send the headers, and again the body; a slow sender is cut off |
+/// | [`write_timeout`](Self::write_timeout) | 10 s | for a write of an answer to make progress; a client that does not read is cut off |
 /// | [`gzip_min_bytes`](Self::gzip_min_bytes) | 1 KiB | smaller responses are not worth compressing |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     pub(crate) paths: Vec<String>,
     pub(crate) max_connections: usize,
     pub(crate) read_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     pub(crate) gzip_min_bytes: usize,
 }
 
@@ -27,6 +29,7 @@ impl Default for HttpConfig {
             paths: vec!["/".to_owned(), "/RPC2".to_owned()],
             max_connections: 1024,
             read_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             gzip_min_bytes: 1024,
         }
     }
@@ -52,6 +55,14 @@ impl HttpConfig {
     #[must_use]
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a write of an answer may wait for the client to read
+    /// before the connection is closed (at least 1 ms).
+    #[must_use]
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 

@@ -12,6 +12,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_io_timeout::TimeoutStream;
 
 use super::HttpConfig;
 use super::respond::respond;
@@ -169,6 +170,7 @@ pub(crate) async fn serve_io<IO, H>(
     H: Handler,
 {
     let http = builder(&config);
+    let write_timeout = config.write_timeout;
     activity.set_idle(true);
     let marks = activity.clone();
     let service = service_fn(move |request| {
@@ -182,7 +184,12 @@ pub(crate) async fn serve_io<IO, H>(
             Ok::<_, Infallible>(response)
         }
     });
-    let connection = http.serve_connection(TokioIo::new(io), service);
+    // hyper writes answers itself; the timer runs only while a write waits
+    // on a client that does not read, and the error it returns ends the
+    // connection.
+    let mut io = TimeoutStream::new(io);
+    io.set_write_timeout(Some(write_timeout));
+    let connection = http.serve_connection(TokioIo::new(Box::pin(io)), service);
     let mut connection = std::pin::pin!(connection);
     tokio::select! {
         ended = connection.as_mut() => {
