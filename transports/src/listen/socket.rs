@@ -1,10 +1,7 @@
 //! [`TcpSocket`]: where a TCP endpoint listens — an address to bind, or a
 //! listening socket handed over already bound (socket activation).
 
-use std::io;
 use std::net::SocketAddr;
-
-use tokio::net::TcpListener;
 
 /// An address to bind, or a socket that is already listening.
 #[derive(Debug)]
@@ -17,10 +14,14 @@ pub enum TcpSocket {
     Listener(std::net::TcpListener),
 }
 
+// Only TCP endpoints listen; a shared-memory-only build has none.
+#[cfg(any(feature = "http", feature = "stream"))]
 impl TcpSocket {
     /// The listener, bound now if it is an address; `what` names the
     /// endpoint in an error.
-    pub(crate) async fn listen(self, what: &str) -> io::Result<TcpListener> {
+    pub(crate) async fn listen(self, what: &str) -> std::io::Result<tokio::net::TcpListener> {
+        use std::io;
+        use tokio::net::TcpListener;
         match self {
             TcpSocket::Addr(addr) => TcpListener::bind(addr).await.map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot listen for {what} on {addr}: {e}"))
