@@ -55,6 +55,10 @@ pub struct Faults;
 pub struct Limits;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/security.md")]
+pub struct Security;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/http.md")]
 pub struct Http;
 

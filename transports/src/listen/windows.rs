@@ -40,8 +40,20 @@ impl LocalListener {
     /// the pipe gets the default security descriptor.
     pub fn bind(name: &LocalName, _mode: u32) -> io::Result<Self> {
         let LocalName::Pipe(pipe) = name;
-        let name = pipe.as_str().to_ns_name::<GenericNamespaced>()?;
-        let listener = ListenerOptions::new().name(name).create_tokio()?;
+        if is_served(name) {
+            return Err(in_use(name));
+        }
+        let ns_name = pipe.as_str().to_ns_name::<GenericNamespaced>()?;
+        let listener = ListenerOptions::new()
+            .name(ns_name)
+            .create_tokio()
+            .map_err(|e| match e.kind() {
+                // The first instance is created with FILE_FLAG_FIRST_PIPE_INSTANCE,
+                // which Windows refuses with ERROR_ACCESS_DENIED while another
+                // server holds the name: never share a name with a live server.
+                io::ErrorKind::PermissionDenied => in_use(name),
+                _ => e,
+            })?;
         Ok(LocalListener { listener })
     }
 
@@ -49,4 +61,29 @@ impl LocalListener {
     pub async fn accept(&self) -> io::Result<(Stream, Option<Peer>)> {
         Ok((self.listener.accept().await?, None))
     }
+}
+
+/// Whether a server listens on `name`: opening the pipe as a client finds
+/// a free instance, or all of them busy. Checked before creating the pipe,
+/// as well as `FILE_FLAG_FIRST_PIPE_INSTANCE`, which not every Windows
+/// implementation (Wine) enforces; the server sees a connection that
+/// closes at once.
+fn is_served(name: &LocalName) -> bool {
+    /// `ERROR_PIPE_BUSY`: every instance of a live pipe is connected.
+    const PIPE_BUSY: i32 = 231;
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_string())
+    {
+        Ok(_) => true,
+        Err(e) => e.raw_os_error() == Some(PIPE_BUSY),
+    }
+}
+
+fn in_use(name: &LocalName) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!("a server is already listening on {name}"),
+    )
 }
