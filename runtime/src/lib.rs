@@ -45,10 +45,10 @@ pub use server::{
 pub use service::{MethodInfo, ParamInfo, Service, TypeInfo};
 pub use value::{Bytes, DateTime, DateTimeError, IntoMembers, Struct, Value};
 
-#[cfg(feature = "tls")]
-pub use diglot_transports::http::TlsConfig;
 #[cfg(feature = "http")]
 pub use diglot_transports::http::{HttpConfig, HttpEndpoint};
+#[cfg(feature = "tls")]
+pub use diglot_transports::http::{TlsConfig, TlsRoots};
 pub use diglot_transports::listen::LocalName;
 #[cfg(all(feature = "shm", target_os = "linux"))]
 pub use diglot_transports::shm::{ShmConfig, ShmEndpoint};

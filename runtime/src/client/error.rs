@@ -30,6 +30,9 @@ pub enum ClientError {
     InvalidResponse(Fault),
     /// The address is not one the connection can use (a malformed URL).
     InvalidAddress(String),
+    /// A connection option is unusable: a header HTTP cannot carry, HTTPS
+    /// roots that could not be loaded.
+    InvalidOption(String),
     /// Connecting failed, or the connection broke; the I/O error is the
     /// [`source`](std::error::Error::source).
     Io(io::Error),
@@ -46,6 +49,11 @@ pub enum ClientError {
     },
     /// An HTTP server answered with this status instead of 200.
     HttpStatus(u16),
+    /// No answer came within the client's [`timeout`](crate::Client::timeout).
+    TimedOut {
+        /// The timeout.
+        after: std::time::Duration,
+    },
     /// The server broke the transport's protocol (a shared-memory index out
     /// of range, an answer to a call nobody made).
     Protocol(String),
@@ -72,6 +80,7 @@ impl fmt::Display for ClientError {
                 write!(f, "the response could not be read: {}", fault.message)
             }
             ClientError::InvalidAddress(why) => write!(f, "invalid address: {why}"),
+            ClientError::InvalidOption(why) => write!(f, "invalid option: {why}"),
             ClientError::Io(e) => write!(f, "connection failed: {e}"),
             ClientError::Closed(why) => write!(f, "the connection closed: {why}"),
             ClientError::TooLarge {
@@ -85,6 +94,7 @@ impl fmt::Display for ClientError {
                 write!(f, "a message exceeds the limit of {limit} bytes")
             }
             ClientError::HttpStatus(status) => write!(f, "the server answered HTTP {status}"),
+            ClientError::TimedOut { after } => write!(f, "no answer within {after:?}"),
             ClientError::Protocol(why) => write!(f, "the server broke the protocol: {why}"),
         }
     }
@@ -108,6 +118,8 @@ impl From<crate::transport::http::HttpClientError> for ClientError {
         use crate::transport::http::HttpClientError as E;
         match error {
             E::InvalidUrl(why) => ClientError::InvalidAddress(why),
+            E::InvalidHeader(why) => ClientError::InvalidOption(why),
+            E::Tls(e) => ClientError::InvalidOption(e.to_string()),
             E::Io(e) => ClientError::Io(io::Error::other(e)),
             E::Status(status) => ClientError::HttpStatus(status),
             E::TooLarge { limit } => ClientError::TooLarge {
@@ -126,6 +138,10 @@ impl From<crate::transport::stream::StreamClientError> for ClientError {
         match error {
             E::Io(e) => ClientError::Io(e),
             E::Closed(why) => ClientError::Closed(why),
+            E::TooLarge { limit } => ClientError::TooLarge {
+                size: None,
+                limit: limit as u64,
+            },
             other => ClientError::Protocol(other.to_string()),
         }
     }

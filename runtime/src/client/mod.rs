@@ -26,6 +26,7 @@ pub use stream::StreamConnection;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -99,14 +100,43 @@ pub struct PreparedCall {
 pub struct Client<C> {
     connection: C,
     next_id: AtomicI64,
+    timeout: Option<Duration>,
 }
 
 impl<C: Connection> Client<C> {
-    /// A client over `connection`.
+    /// A client over `connection`, with no time limit on calls.
     pub fn new(connection: C) -> Self {
         Client {
             connection,
             next_id: AtomicI64::new(1),
+            timeout: None,
+        }
+    }
+
+    /// Bounds how long each call may wait for its answer; past it the call
+    /// fails with [`ClientError::TimedOut`]. The connection stays usable: an
+    /// answer that arrives later is dropped. Calls made with
+    /// `call_blocking` (shared memory) are not bounded.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # fn demo(connection: impl diglot::Connection) {
+    /// let client = diglot::Client::new(connection).timeout(Duration::from_secs(5));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Exchanges a request, within the timeout if one is set.
+    async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {
+        match self.timeout {
+            None => self.connection.exchange(request).await,
+            Some(after) => tokio::time::timeout(after, self.connection.exchange(request))
+                .await
+                .map_err(|_| ClientError::TimedOut { after })?,
         }
     }
 
@@ -160,7 +190,7 @@ impl<C: Connection> Client<C> {
                 id: json.then_some(call.id),
                 expects_answer: true,
             };
-            let response = self.connection.exchange(request).await?;
+            let response = self.exchange(request).await?;
             self.decode(&response, call.id)
         }
     }
@@ -184,7 +214,7 @@ impl<C: Connection> Client<C> {
                 id: None,
                 expects_answer,
             };
-            self.connection.exchange(request).await?;
+            self.exchange(request).await?;
             Ok(())
         }
     }

@@ -5,12 +5,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::{ClientError, Connection, Outgoing};
-use crate::LocalName;
 use crate::transport::Protocol;
 use crate::transport::stream::StreamClient;
+use crate::{Limits, LocalName};
 
 /// A connection over a byte stream, with `Content-Length` framing. Calls
 /// made concurrently share it: JSON-RPC answers are matched by id.
+///
+/// Answers are held to [`Limits`]: by default 16 MiB. A larger answer is
+/// refused from its `Content-Length` header before anything is allocated for
+/// it; the connection then closes and every call waiting on it fails with
+/// [`ClientError::TooLarge`]. The `…_with` constructors take other limits.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,24 +31,43 @@ pub struct StreamConnection {
     protocol: Protocol,
     /// Shared by clones, so that clients sharing the stream never reuse an id.
     next_id: Arc<AtomicI64>,
+    limits: Limits,
 }
 
 impl StreamConnection {
     /// Connects over raw TCP.
     pub async fn tcp(addr: std::net::SocketAddr, protocol: Protocol) -> Result<Self, ClientError> {
-        let client = StreamClient::connect_tcp(addr, crate::json::answer_id)
+        Self::tcp_with(addr, protocol, Limits::default()).await
+    }
+
+    /// Connects over raw TCP; answers are held to `limits`.
+    pub async fn tcp_with(
+        addr: std::net::SocketAddr,
+        protocol: Protocol,
+        limits: Limits,
+    ) -> Result<Self, ClientError> {
+        let client = StreamClient::connect_tcp(addr, crate::json::answer_id, limits.body_bytes())
             .await
             .map_err(ClientError::from)?;
-        Ok(Self::from_client(client, protocol))
+        Ok(Self::from_client(client, protocol, limits))
     }
 
     /// Connects to a local socket: a Unix socket path, `@name` for a Linux
     /// abstract name, or a named pipe on Windows.
     pub async fn local(name: &LocalName, protocol: Protocol) -> Result<Self, ClientError> {
-        let client = StreamClient::connect_local(name, crate::json::answer_id)
+        Self::local_with(name, protocol, Limits::default()).await
+    }
+
+    /// Connects to a local socket; answers are held to `limits`.
+    pub async fn local_with(
+        name: &LocalName,
+        protocol: Protocol,
+        limits: Limits,
+    ) -> Result<Self, ClientError> {
+        let client = StreamClient::connect_local(name, crate::json::answer_id, limits.body_bytes())
             .await
             .map_err(ClientError::from)?;
-        Ok(Self::from_client(client, protocol))
+        Ok(Self::from_client(client, protocol, limits))
     }
 
     /// Starts `command` and speaks to it over its stdin and stdout; the
@@ -52,16 +76,26 @@ impl StreamConnection {
         command: tokio::process::Command,
         protocol: Protocol,
     ) -> Result<Self, ClientError> {
-        let client =
-            StreamClient::spawn(command, crate::json::answer_id).map_err(ClientError::from)?;
-        Ok(Self::from_client(client, protocol))
+        Self::spawn_with(command, protocol, Limits::default())
     }
 
-    fn from_client(client: StreamClient, protocol: Protocol) -> Self {
+    /// Starts `command` and speaks to it; answers are held to `limits`.
+    pub fn spawn_with(
+        command: tokio::process::Command,
+        protocol: Protocol,
+        limits: Limits,
+    ) -> Result<Self, ClientError> {
+        let client = StreamClient::spawn(command, crate::json::answer_id, limits.body_bytes())
+            .map_err(ClientError::from)?;
+        Ok(Self::from_client(client, protocol, limits))
+    }
+
+    fn from_client(client: StreamClient, protocol: Protocol, limits: Limits) -> Self {
         StreamConnection {
             client: Arc::new(client),
             protocol,
             next_id: Arc::new(AtomicI64::new(1)),
+            limits,
         }
     }
 }
@@ -69,6 +103,10 @@ impl StreamConnection {
 impl Connection for StreamConnection {
     fn protocol(&self) -> Protocol {
         self.protocol
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
     }
 
     fn next_id(&self) -> Option<i64> {

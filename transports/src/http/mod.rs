@@ -26,7 +26,7 @@ pub use server::HttpEndpoint;
 #[cfg(feature = "stream")]
 pub(crate) use server::serve_io;
 #[cfg(feature = "tls")]
-pub use tls::TlsConfig;
+pub use tls::{TlsConfig, TlsRoots};
 
 /// The axum types [`router`] returns, re-exported so that users need no
 /// direct axum dependency to name them.

@@ -52,3 +52,78 @@ impl TlsConfig {
         self.acceptor.clone()
     }
 }
+
+/// The certificate authorities an HTTPS client trusts.
+#[derive(Clone)]
+pub struct TlsRoots {
+    roots: Arc<rustls::RootCertStore>,
+}
+
+impl std::fmt::Debug for TlsRoots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TlsRoots({} certificates)", self.roots.len())
+    }
+}
+
+impl TlsRoots {
+    /// The operating system's trusted roots (on Linux, the CA bundle that
+    /// `SSL_CERT_FILE`/`SSL_CERT_DIR` or the distribution names).
+    pub fn system() -> io::Result<Self> {
+        let found = rustls_native_certs::load_native_certs();
+        let mut roots = rustls::RootCertStore::empty();
+        let (added, _unusable) = roots.add_parsable_certificates(found.certs);
+        if added == 0 {
+            let why = found
+                .errors
+                .first()
+                .map_or_else(|| "none found".to_owned(), ToString::to_string);
+            return Err(invalid(format!(
+                "no usable system root certificates: {why}"
+            )));
+        }
+        Ok(TlsRoots {
+            roots: Arc::new(roots),
+        })
+    }
+
+    /// No roots: for a client that speaks plain HTTP only.
+    pub(crate) fn empty() -> Self {
+        TlsRoots {
+            roots: Arc::new(rustls::RootCertStore::empty()),
+        }
+    }
+
+    /// Exactly the certificates in PEM data (a private CA, or a server's
+    /// self-signed certificate).
+    pub fn from_pem(pem: &[u8]) -> io::Result<Self> {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_pemfile::certs(&mut &*pem) {
+            roots.add(cert?).map_err(invalid)?;
+        }
+        if roots.is_empty() {
+            return Err(invalid("no certificate in the PEM data"));
+        }
+        Ok(TlsRoots {
+            roots: Arc::new(roots),
+        })
+    }
+
+    /// An HTTP connector that also speaks HTTPS, trusting these roots.
+    pub(crate) fn connector(
+        &self,
+        http: hyper_util::client::legacy::connect::HttpConnector,
+    ) -> io::Result<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>
+    {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(invalid)?
+            .with_root_certificates(self.roots.clone())
+            .with_no_client_auth();
+        Ok(hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(config)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http))
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::oneshot;
 
-use super::frames::{FrameReader, Framing, write_frame};
+use super::frames::{FrameError, FrameReader, Framing, write_frame};
 
 /// Why a call over a stream failed.
 #[derive(Debug)]
@@ -21,6 +21,12 @@ pub enum StreamClientError {
     Closed(String),
     /// A call with this id is already waiting on the connection.
     DuplicateId(i64),
+    /// An answer was larger than the client's limit; the connection was
+    /// closed without reading it, and every call waiting on it failed.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for StreamClientError {
@@ -34,6 +40,10 @@ impl fmt::Display for StreamClientError {
                     "a call with id {id} is already waiting on this connection"
                 )
             }
+            StreamClientError::TooLarge { limit } => write!(
+                f,
+                "an answer was larger than the limit of {limit} bytes; the connection was closed"
+            ),
         }
     }
 }
@@ -47,7 +57,23 @@ impl std::error::Error for StreamClientError {
     }
 }
 
-type Waiter = oneshot::Sender<Result<Vec<u8>, String>>;
+/// Why the reader stopped, told to every call that waited or comes later.
+#[derive(Debug, Clone)]
+enum Ended {
+    Closed(String),
+    TooLarge { limit: usize },
+}
+
+impl From<Ended> for StreamClientError {
+    fn from(ended: Ended) -> Self {
+        match ended {
+            Ended::Closed(why) => StreamClientError::Closed(why),
+            Ended::TooLarge { limit } => StreamClientError::TooLarge { limit },
+        }
+    }
+}
+
+type Waiter = oneshot::Sender<Result<Vec<u8>, Ended>>;
 
 /// Calls waiting for answers: by id (JSON-RPC), or in order (XML-RPC).
 #[derive(Default)]
@@ -55,18 +81,18 @@ struct Waiting {
     by_id: HashMap<i64, Waiter>,
     in_order: VecDeque<Waiter>,
     /// Set once the reader stops; later calls fail at once.
-    closed: Option<String>,
+    closed: Option<Ended>,
 }
 
 impl Waiting {
-    fn fail_all(&mut self, why: &str) {
-        self.closed = Some(why.to_owned());
+    fn fail_all(&mut self, why: Ended) {
         for (_, waiter) in self.by_id.drain() {
-            let _ = waiter.send(Err(why.to_owned()));
+            let _ = waiter.send(Err(why.clone()));
         }
         for waiter in self.in_order.drain(..) {
-            let _ = waiter.send(Err(why.to_owned()));
+            let _ = waiter.send(Err(why.clone()));
         }
+        self.closed = Some(why);
     }
 }
 
@@ -76,6 +102,11 @@ impl Waiting {
 /// The transport does not read JSON: the runtime passes `id_of`, which
 /// finds the id in an answer. Answers without one go, in order, to calls
 /// sent without one.
+///
+/// Every constructor takes `max_body_bytes`, the largest answer read: a
+/// larger one is refused from its header (nothing is allocated for it), the
+/// connection is closed and every waiting call fails with
+/// [`StreamClientError::TooLarge`].
 pub struct StreamClient {
     writer: tokio::sync::Mutex<Box<dyn AsyncWrite + Send + Unpin>>,
     waiting: Arc<Mutex<Waiting>>,
@@ -117,6 +148,7 @@ impl StreamClient {
             FrameReader::new(reader, max_body_bytes),
             waiting.clone(),
             id_of,
+            max_body_bytes,
         ));
         StreamClient {
             writer: tokio::sync::Mutex::new(Box::new(writer)),
@@ -130,11 +162,12 @@ impl StreamClient {
     pub async fn connect_tcp(
         addr: std::net::SocketAddr,
         id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
     ) -> io::Result<Self> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         let (read, write) = stream.into_split();
-        Ok(Self::new(read, write, id_of, usize::MAX))
+        Ok(Self::new(read, write, id_of, max_body_bytes))
     }
 
     /// Connects to a Unix domain socket.
@@ -142,6 +175,7 @@ impl StreamClient {
     pub async fn connect_local(
         name: &crate::listen::LocalName,
         id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
     ) -> io::Result<Self> {
         let stream = match name {
             crate::listen::LocalName::Path(path) => tokio::net::UnixStream::connect(path).await?,
@@ -162,7 +196,7 @@ impl StreamClient {
             }
         };
         let (read, write) = stream.into_split();
-        Ok(Self::new(read, write, id_of, usize::MAX))
+        Ok(Self::new(read, write, id_of, max_body_bytes))
     }
 
     /// Connects to a named pipe.
@@ -170,6 +204,7 @@ impl StreamClient {
     pub async fn connect_local(
         name: &crate::listen::LocalName,
         id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
     ) -> io::Result<Self> {
         use interprocess::local_socket::traits::tokio::Stream as _;
         use interprocess::local_socket::{GenericNamespaced, ToNsName};
@@ -177,7 +212,7 @@ impl StreamClient {
         let name = pipe.as_str().to_ns_name::<GenericNamespaced>()?;
         let stream = interprocess::local_socket::tokio::Stream::connect(name).await?;
         let (read, write) = tokio::io::split(stream);
-        Ok(Self::new(read, write, id_of, usize::MAX))
+        Ok(Self::new(read, write, id_of, max_body_bytes))
     }
 
     /// Starts `command` with piped stdin/stdout and speaks to it; the child
@@ -185,6 +220,7 @@ impl StreamClient {
     pub fn spawn(
         mut command: tokio::process::Command,
         id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
     ) -> io::Result<Self> {
         command
             .stdin(std::process::Stdio::piped())
@@ -193,7 +229,7 @@ impl StreamClient {
         let mut child = command.spawn()?;
         let stdin = child.stdin.take().expect("stdin was piped");
         let stdout = child.stdout.take().expect("stdout was piped");
-        let mut client = Self::new(stdout, stdin, id_of, usize::MAX);
+        let mut client = Self::new(stdout, stdin, id_of, max_body_bytes);
         client.child = Some(child);
         Ok(client)
     }
@@ -216,7 +252,7 @@ impl StreamClient {
             let (sender, receiver) = oneshot::channel();
             let mut waiting = self.waiting.lock().expect("not poisoned");
             if let Some(why) = &waiting.closed {
-                return Err(StreamClientError::Closed(why.clone()));
+                return Err(why.clone().into());
             }
             // Registered before the request is written, so the answer
             // cannot arrive first.
@@ -257,7 +293,7 @@ impl StreamClient {
             None => Ok(Vec::new()),
             Some(receiver) => match receiver.await {
                 Ok(Ok(answer)) => Ok(answer),
-                Ok(Err(why)) => Err(StreamClientError::Closed(why)),
+                Ok(Err(why)) => Err(why.into()),
                 Err(_) => Err(StreamClientError::Closed("the reader stopped".to_owned())),
             },
         }
@@ -269,6 +305,7 @@ async fn read_answers<R: AsyncRead + Unpin>(
     mut reader: FrameReader<R>,
     waiting: Arc<Mutex<Waiting>>,
     id_of: fn(&[u8]) -> Option<i64>,
+    limit: usize,
 ) {
     let why = loop {
         match reader.next(Framing::ContentLength).await {
@@ -282,9 +319,13 @@ async fn read_answers<R: AsyncRead + Unpin>(
                     let _ = waiter.send(Ok(frame.body.to_vec()));
                 }
             }
-            Ok(None) => break "the server closed the connection".to_owned(),
-            Err(e) => break format!("unreadable answer: {e}"),
+            Ok(None) => break Ended::Closed("the server closed the connection".to_owned()),
+            Err(FrameError::TooLarge) => break Ended::TooLarge { limit },
+            Err(e) => break Ended::Closed(format!("unreadable answer: {e}")),
         }
     };
-    waiting.lock().expect("not poisoned").fail_all(&why);
+    // Nothing more is read: a server still sending fills its socket buffer
+    // and stalls, and the connection closes when the client is dropped.
+    drop(reader);
+    waiting.lock().expect("not poisoned").fail_all(why);
 }
