@@ -86,14 +86,7 @@ pub fn run(mut command: Command, stdin: Option<&[u8]>, limit: Duration, missing:
 /// cargo once per test process (in the profile the tests run in; cargo
 /// rebuilds it only when a source changed, so it is never stale).
 pub fn example_binary(name: &str) -> PathBuf {
-    static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
-        return path.clone();
-    }
-    let path = build_example(name);
-    built.push((name.to_owned(), path.clone()));
-    path
+    binary(name, &["-p", "diglot-examples", "--example", name])
 }
 
 /// The calculator example's executable.
@@ -101,7 +94,26 @@ pub fn calculator_binary() -> PathBuf {
     example_binary("calculator")
 }
 
-fn build_example(name: &str) -> PathBuf {
+/// The `diglot` command line, built the same way.
+pub fn diglot_binary() -> PathBuf {
+    binary(
+        "diglot",
+        &["-p", "diglot", "--features", "cli", "--bin", "diglot"],
+    )
+}
+
+fn binary(name: &str, target: &[&str]) -> PathBuf {
+    static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
+        return path.clone();
+    }
+    let path = build(name, target);
+    built.push((name.to_owned(), path.clone()));
+    path
+}
+
+fn build(name: &str, target: &[&str]) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -114,7 +126,7 @@ fn build_example(name: &str) -> PathBuf {
             "--quiet",
             "--message-format=json-render-diagnostics",
         ])
-        .args(["-p", "diglot-examples", "--example", name])
+        .args(target)
         .arg("--manifest-path")
         .arg(&manifest)
         .stdin(Stdio::null())
@@ -124,10 +136,11 @@ fn build_example(name: &str) -> PathBuf {
     }
     let out = command
         .output()
-        .unwrap_or_else(|e| panic!("cannot run cargo to build the {name} example: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run cargo to build {name}: {e}"));
     assert!(
         out.status.success(),
-        "`cargo build --example {name}` failed: {}",
+        "`cargo build {}` failed: {}",
+        target.join(" "),
         out.status
     );
     // The artifact message names the executable wherever the target
@@ -137,7 +150,7 @@ fn build_example(name: &str) -> PathBuf {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo reports no executable for the {name} example"))
+        .unwrap_or_else(|| panic!("cargo reports no executable for {name}"))
 }
 
 /// The message when `python3` is missing.
