@@ -11,7 +11,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use diglot::LocalName;
-use diglot::{Dispatcher, Server};
+use diglot::{Dispatcher, HttpConfig, HttpEndpoint, Server};
 use diglot_examples::calc::{Calc, CalculatorService};
 
 const DEFAULT_HTTP: &str = "127.0.0.1:8080";
@@ -110,10 +110,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(addr) = options.http {
         // Under socket activation (systemd, systemd-socket-activate) the
         // inherited socket stands in for the address.
-        server = match diglot::inherited_tcp_listener(0)? {
-            Some(listener) => server.endpoint(diglot::HttpEndpoint::from_listener(listener)),
-            None => server.http(addr),
+        let endpoint = match diglot::inherited_tcp_listener(0)? {
+            Some(listener) => HttpEndpoint::from_listener(listener),
+            None => HttpEndpoint::new(addr),
         };
+        // A browser on the RPC path gets the console: a demo, on loopback.
+        server = server.endpoint(endpoint.config(HttpConfig::default().console(true)));
     }
     if let Some(addr) = options.tcp {
         server = server.tcp(addr);
@@ -147,6 +149,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(
             help,
             "  curl -s http://{addr}/RPC2 -H 'Content-Type: application/json' -d '{{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}}'"
+        )?;
+        writeln!(
+            help,
+            "  or open http://{addr}/RPC2 in a browser: the console"
         )?;
     }
     for addr in server.tcp_addrs() {

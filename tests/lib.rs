@@ -35,6 +35,10 @@ pub struct Dispatcher;
 pub struct Clients;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/console.md")]
+pub struct Console;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/values.md")]
 pub struct Values;
 

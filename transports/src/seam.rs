@@ -151,6 +151,14 @@ pub trait Handler: Send + Sync + 'static {
         DEFAULT_MAX_BODY_BYTES
     }
 
+    /// The service's OpenRPC document, as JSON, for a transport to show
+    /// outside a call: HTTP answers a `GET` that asks for JSON with it when
+    /// its console is on ([`HttpConfig::console`](crate::http::HttpConfig::console)).
+    /// The default has none.
+    fn describe(&self) -> Option<Vec<u8>> {
+        None
+    }
+
     /// The answer to a request a transport refused before handing it over,
     /// written in `protocol` when the transport knows it. Transports that
     /// answer such requests in-band (streams, shared memory) send it before

@@ -416,6 +416,11 @@ impl Handler for Dispatcher {
         self.inner.limits.body_bytes()
     }
 
+    /// The OpenRPC document `rpc.discover` answers with.
+    fn describe(&self) -> Option<Vec<u8>> {
+        serde_json::to_vec(&system::discover(self)).ok()
+    }
+
     /// A body over the limit is -32600, bytes that are no frame -32700: an
     /// XML-RPC fault when the transport knows the request was XML-RPC, a
     /// JSON-RPC error with a null id otherwise.

@@ -179,7 +179,7 @@ fn capabilities() -> serde_json::Value {
 }
 
 /// The OpenRPC document for `rpc.discover`.
-fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
+pub(super) fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
     let schema = |text: &str| -> serde_json::Value {
         serde_json::from_str(text).unwrap_or_else(|_| json!({}))
     };

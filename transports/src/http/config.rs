@@ -14,6 +14,7 @@ use std::time::Duration;
 /// | [`read_timeout`](Self::read_timeout) | 10 s | to send the headers, and again the body; a slow sender is cut off |
 /// | [`write_timeout`](Self::write_timeout) | 10 s | for a write of an answer to make progress; a client that does not read is cut off |
 /// | [`gzip_min_bytes`](Self::gzip_min_bytes) | 1 KiB | smaller responses are not worth compressing |
+/// | [`console`](Self::console) | off | a `GET` from a browser gets a page to browse and call the methods; a `GET` for JSON, the OpenRPC document |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     pub(crate) paths: Vec<String>,
@@ -21,6 +22,7 @@ pub struct HttpConfig {
     pub(crate) read_timeout: Duration,
     pub(crate) write_timeout: Duration,
     pub(crate) gzip_min_bytes: usize,
+    pub(crate) console: bool,
 }
 
 impl Default for HttpConfig {
@@ -31,6 +33,7 @@ impl Default for HttpConfig {
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(10),
             gzip_min_bytes: 1024,
+            console: false,
         }
     }
 }
@@ -70,6 +73,22 @@ impl HttpConfig {
     #[must_use]
     pub fn gzip_min_bytes(mut self, bytes: usize) -> Self {
         self.gzip_min_bytes = bytes;
+        self
+    }
+
+    /// Serves the console on the RPC paths: a `GET` that accepts HTML gets
+    /// one self-contained page (no outside scripts or styles) listing every
+    /// method with its help and parameters, with a form to call each in
+    /// either protocol; a `GET` that asks for `application/json` gets the
+    /// service's OpenRPC document.
+    ///
+    /// Off by default. The page can do nothing a client of the endpoint
+    /// cannot, but it shows every method to whoever can reach the port:
+    /// turn it on where that is wanted (development, an internal network),
+    /// behind the same authentication as the calls.
+    #[must_use]
+    pub fn console(mut self, on: bool) -> Self {
+        self.console = on;
         self
     }
 

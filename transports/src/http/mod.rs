@@ -13,6 +13,7 @@
 mod body;
 mod client;
 mod config;
+mod console;
 mod respond;
 mod router;
 mod server;

@@ -10,7 +10,7 @@ use super::body::{self, BodyError};
 use crate::{Handler, Message, Protocol};
 
 /// A response with a status and a short plain-text reason.
-fn status(code: StatusCode, reason: &'static str) -> Response<Full<Bytes>> {
+pub(super) fn status(code: StatusCode, reason: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from_static(reason.as_bytes())));
     *response.status_mut() = code;
     response.headers_mut().insert(
@@ -130,14 +130,18 @@ where
     if !config.serves(parts.uri.path()) {
         return status(StatusCode::NOT_FOUND, "no RPC endpoint at this path\n");
     }
+    if config.console && parts.method == Method::GET {
+        return super::console::answer(handler, &parts.headers);
+    }
     if parts.method != Method::POST {
         let mut response = status(
             StatusCode::METHOD_NOT_ALLOWED,
             "send XML-RPC or JSON-RPC requests with POST\n",
         );
+        let allow = if config.console { "GET, POST" } else { "POST" };
         response
             .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
         return response;
     }
     let Ok(protocol) = protocol_of(&parts.headers) else {
