@@ -1,7 +1,8 @@
 //! The `diglot` command line, run as a real process against the calculator
 //! over HTTP, HTTPS, TCP, a Unix socket, shared memory and a child's stdio,
-//! and against Python's own XML-RPC-only server; and the guide's transcript
-//! (`book/src/cli-transcript.txt`) replayed as the expected output.
+//! and against Python's own XML-RPC-only server; and the guide's transcripts
+//! (`book/src/cli-transcript.txt`, `console-transcript.txt`) replayed as the
+//! expected output.
 
 #![cfg(unix)]
 
@@ -399,14 +400,12 @@ fn help_shows_examples_and_completions_are_generated() {
     }
 }
 
-/// Every `$ ` line of the guide's transcript is run by `sh` with `diglot`
-/// on PATH against a calculator process on free ports; what follows it, up
-/// to the next `$ ` line, is the expected output (stdout and stderr).
+/// Every `$ ` line of the guide's transcripts (the command line's and the
+/// console's) is run by `sh` with `diglot` on PATH against a calculator
+/// process on free ports; what follows it, up to the next `$ ` line, is the
+/// expected output (stdout and stderr).
 #[test]
-fn the_guides_transcript_is_what_the_command_line_prints() {
-    let transcript_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/cli-transcript.txt");
-    let transcript = std::fs::read_to_string(&transcript_path).unwrap();
+fn the_guides_transcripts_are_what_the_commands_print() {
     let dir = TempDir::new();
     let sock = dir.join("calc.sock");
     let mut calculator = Command::new(calculator_binary())
@@ -424,38 +423,41 @@ fn the_guides_transcript_is_what_the_command_line_prints() {
         std::env::var("PATH").unwrap_or_default()
     );
 
-    let mut commands: Vec<(String, String)> = Vec::new();
-    for line in transcript.lines() {
-        match line.strip_prefix("$ ") {
-            Some(command) => commands.push((command.to_owned(), String::new())),
-            None => {
-                let (_, expected) = commands
-                    .last_mut()
-                    .expect("the transcript starts with a command");
-                expected.push_str(line);
-                expected.push('\n');
+    for name in ["cli-transcript.txt", "console-transcript.txt"] {
+        let transcript_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../book/src")
+            .join(name);
+        let transcript = std::fs::read_to_string(&transcript_path).unwrap();
+        let mut commands: Vec<(String, String)> = Vec::new();
+        for line in transcript.lines() {
+            match line.strip_prefix("$ ") {
+                Some(command) => commands.push((command.to_owned(), String::new())),
+                None => {
+                    let (_, expected) = commands
+                        .last_mut()
+                        .expect("a transcript starts with a command");
+                    expected.push_str(line);
+                    expected.push('\n');
+                }
             }
         }
-    }
-    assert!(
-        commands.len() >= 6,
-        "the transcript shows the main commands"
-    );
-    for (command, expected) in &commands {
-        let local = command
-            .replace("127.0.0.1:8080", &format!("127.0.0.1:{http}"))
-            .replace("127.0.0.1:7070", &format!("127.0.0.1:{tcp}"))
-            .replace("/tmp/diglot-calculator.sock", sock.to_str().unwrap());
-        let mut sh = Command::new("sh");
-        sh.args(["-c", &format!("exec 2>&1; {local}")])
-            .env("PATH", &path);
-        let ran = run(sh, None, LIMIT, "sh is missing");
-        // A blank line separates one command's output from the next.
-        assert_eq!(
-            ran.stdout.trim_end(),
-            expected.trim_end(),
-            "$ {command}\n(run as: {local})"
-        );
+        assert!(commands.len() >= 3, "{name} shows commands");
+        for (command, expected) in &commands {
+            let local = command
+                .replace("127.0.0.1:8080", &format!("127.0.0.1:{http}"))
+                .replace("127.0.0.1:7070", &format!("127.0.0.1:{tcp}"))
+                .replace("/tmp/diglot-calculator.sock", sock.to_str().unwrap());
+            let mut sh = Command::new("sh");
+            sh.args(["-c", &format!("exec 2>&1; {local}")])
+                .env("PATH", &path);
+            let ran = run(sh, None, LIMIT, "sh is missing");
+            // A blank line separates one command's output from the next.
+            assert_eq!(
+                ran.stdout.trim_end(),
+                expected.trim_end(),
+                "{name}: $ {command}\n(run as: {local})"
+            );
+        }
     }
     let _ = calculator.kill();
     let _ = calculator.wait();
