@@ -210,3 +210,48 @@ fn graceful_shutdown_finishes_calls_in_flight_and_refuses_new_connections() {
         );
     });
 }
+
+/// A connection accepted just before the stop whose request arrives just
+/// after it — what a proxy's fresh upstream connection looks like during a
+/// rolling restart — gets its answer, not a closed connection.
+#[test]
+fn a_request_on_a_connection_accepted_before_the_stop_is_answered() {
+    let rt = runtime();
+    let bound = rt
+        .block_on(
+            Server::new(Dispatcher::new(SleepyService::new(Impl::default())).unwrap())
+                .http("127.0.0.1:0".parse().unwrap())
+                .bind(),
+        )
+        .expect("binds");
+    let addr = bound.http_addrs()[0];
+    let handle = bound.handle();
+    let served = rt.spawn(bound.serve_until(std::future::pending()));
+    rt.block_on(async move {
+        let mut fresh = TcpStream::connect(addr).await.unwrap();
+        // Accepted and waiting for its first request.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        handle.stop();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let add = post(
+            "/RPC2",
+            &["Content-Type: application/json"],
+            br#"{"jsonrpc":"2.0","method":"s.add","params":[2,3],"id":1}"#,
+        );
+        fresh.write_all(&add).await.unwrap();
+        let answer = read_response(&mut fresh, &mut Vec::new())
+            .await
+            .expect("the answer is read")
+            .expect("the server answers before closing");
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.text(), r#"{"jsonrpc":"2.0","result":5,"id":1}"#);
+        // Then the connection closes, and the server stops.
+        let after = read_response(&mut fresh, &mut Vec::new()).await;
+        assert!(matches!(after, Ok(None) | Err(_)), "{after:?}");
+        tokio::time::timeout(Duration::from_secs(3), served)
+            .await
+            .expect("the server stops once it has answered")
+            .unwrap()
+            .unwrap();
+    });
+}

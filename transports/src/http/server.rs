@@ -146,6 +146,10 @@ impl<H: Handler> BoundEndpoint<H> for BoundHttp {
     }
 }
 
+/// How long a connection that has sent no request yet may take to send
+/// its first one once the server stops.
+const FIRST_REQUEST_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// hyper's HTTP/1.1 connection settings for `config`.
 fn builder(config: &HttpConfig) -> http1::Builder {
     let mut builder = http1::Builder::new();
@@ -171,12 +175,16 @@ pub(crate) async fn serve_io<IO, H>(
 {
     let http = builder(&config);
     let write_timeout = config.write_timeout;
+    let first_request_wait = config.read_timeout.min(FIRST_REQUEST_WAIT);
     activity.set_idle(true);
     let marks = activity.clone();
+    // Becomes true when the first request's head has been read.
+    let (begun, mut first_request) = tokio::sync::watch::channel(false);
     let service = service_fn(move |request| {
         let handler = handler.clone();
         let config = config.clone();
         let activity = marks.clone();
+        begun.send_replace(true);
         async move {
             activity.set_idle(false);
             let response = respond(&*handler, &config, transport, request).await;
@@ -198,6 +206,17 @@ pub(crate) async fn serve_io<IO, H>(
             }
         }
         () = stop.stopped() => {
+            // A connection accepted just before the stop has its first
+            // request on the way (a proxy writes it right after connecting):
+            // closing it now would lose that request, so it is read and
+            // answered first. One that sends nothing is closed soon after.
+            if !*first_request.borrow() {
+                tokio::select! {
+                    _ = connection.as_mut() => return,
+                    _ = first_request.changed() => {}
+                    () = tokio::time::sleep(first_request_wait) => {}
+                }
+            }
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }

@@ -32,6 +32,9 @@ impl Target {
     /// Reads a target from its URL form.
     pub(crate) fn parse(text: &str) -> Result<Target, String> {
         let unknown = || format!("{text:?} is not a server address; expected one of {FORMS}");
+        if text.starts_with(r"\\.\pipe\") {
+            return Ok(Target::Local(text.to_owned()));
+        }
         let Some((scheme, rest)) = text.split_once(':') else {
             return Err(unknown());
         };
@@ -69,7 +72,6 @@ impl Target {
                 }
                 Ok(Target::Stdio(words))
             }
-            _ if text.starts_with(r"\\.\pipe\") => Ok(Target::Local(text.to_owned())),
             _ => Err(unknown()),
         }
     }
