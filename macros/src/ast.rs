@@ -12,6 +12,9 @@ pub(crate) struct Service {
     pub(crate) namespace: Option<syn::LitStr>,
     /// What joins the namespace to each method's name.
     pub(crate) separator: String,
+    /// Whether to generate the service type and the typed client.
+    pub(crate) server: bool,
+    pub(crate) client: bool,
     pub(crate) methods: Vec<Method>,
 }
 
@@ -29,6 +32,8 @@ pub(crate) struct Method {
     pub(crate) cfgs: Vec<syn::Attribute>,
     /// The method's doc attributes, repeated on the client method.
     pub(crate) doc_attrs: Vec<syn::Attribute>,
+    /// Its lint attributes, repeated on the client method.
+    pub(crate) lint_attrs: Vec<syn::Attribute>,
     pub(crate) params: Vec<Param>,
     pub(crate) output: Output,
 }

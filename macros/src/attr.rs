@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::{Attribute, LitStr};
 
+use crate::case::Case;
 use crate::ctxt::Ctxt;
 
 /// Arguments of `#[diglot::rpc(...)]` on the trait.
@@ -12,6 +13,20 @@ pub(crate) struct TraitArgs {
     pub(crate) namespace: Option<LitStr>,
     pub(crate) separator: Option<LitStr>,
     pub(crate) krate: Option<syn::Path>,
+    pub(crate) rename_all: Option<Case>,
+    /// `server`: generate the service type (alone, unless `client` too).
+    pub(crate) server: bool,
+    /// `client`: generate the typed client (alone, unless `server` too).
+    pub(crate) client: bool,
+}
+
+/// Sets a flag argument, refusing it twice.
+fn flag(slot: &mut bool, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if *slot {
+        return Err(meta.error("this argument is given twice"));
+    }
+    *slot = true;
+    Ok(())
 }
 
 /// Arguments of `#[rpc(...)]` on a method.
@@ -65,9 +80,27 @@ pub(crate) fn trait_args(cx: &Ctxt, tokens: TokenStream) -> TraitArgs {
             let lit: LitStr = meta.value()?.parse()?;
             let path = lit.parse::<syn::Path>()?;
             set_once(&mut args.krate, path, &meta)
+        } else if meta.path.is_ident("rename_all") {
+            let lit: LitStr = meta.value()?.parse()?;
+            let case = Case::parse(&lit.value()).ok_or_else(|| {
+                let names: Vec<String> = Case::NAMES
+                    .iter()
+                    .map(|(n, _)| format!("\"{n}\""))
+                    .collect();
+                syn::Error::new(
+                    lit.span(),
+                    format!("unknown case; expected one of {}", names.join(", ")),
+                )
+            })?;
+            set_once(&mut args.rename_all, case, &meta)
+        } else if meta.path.is_ident("server") {
+            flag(&mut args.server, &meta)
+        } else if meta.path.is_ident("client") {
+            flag(&mut args.client, &meta)
         } else {
             Err(meta.error(
-                "unknown argument; expected `namespace = \"…\"`, `separator = \"…\"` or `crate = \"…\"`",
+                "unknown argument; expected `namespace = \"…\"`, `separator = \"…\"`, \
+                 `rename_all = \"…\"`, `server`, `client` or `crate = \"…\"`",
             ))
         }
     });
@@ -90,11 +123,7 @@ pub(crate) fn method_args(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> MethodArgs {
                 let lit = name_value(&meta)?;
                 set_once(&mut args.name, lit, &meta)
             } else if meta.path.is_ident("hidden") {
-                if args.hidden {
-                    return Err(meta.error("this argument is given twice"));
-                }
-                args.hidden = true;
-                Ok(())
+                flag(&mut args.hidden, &meta)
             } else {
                 Err(meta.error("unknown argument; expected `name = \"…\"` or `hidden`"))
             }
@@ -129,6 +158,26 @@ fn take_rpc(attrs: &mut Vec<Attribute>) -> Vec<Attribute> {
     let (rpc, rest): (Vec<_>, Vec<_>) = std::mem::take(attrs).into_iter().partition(is_rpc);
     *attrs = rest;
     rpc
+}
+
+/// The lint attributes among `attrs` (`allow`, `expect`, `warn`, `deny`,
+/// `forbid`), to repeat on what is generated from a method; `expect`
+/// becomes `allow`, since the generated code may not trip the lint.
+pub(crate) fn lints(attrs: &[Attribute]) -> Vec<Attribute> {
+    let levels = ["allow", "expect", "warn", "deny", "forbid"];
+    attrs
+        .iter()
+        .filter(|a| levels.iter().any(|l| a.path().is_ident(l)))
+        .map(|a| {
+            let mut a = a.clone();
+            if a.path().is_ident("expect")
+                && let syn::Meta::List(list) = &mut a.meta
+            {
+                list.path = syn::Ident::new("allow", list.path.segments[0].ident.span()).into();
+            }
+            a
+        })
+        .collect()
 }
 
 /// The text of the doc comments among `attrs`, one line each.

@@ -7,6 +7,7 @@ use syn::{FnArg, Pat, ReturnType, TraitItem, Type};
 
 use crate::ast::{Method, Output, Param, Service};
 use crate::attr;
+use crate::case::Case;
 use crate::ctxt::Ctxt;
 
 /// The most parameters a method may take: `diglot::ParamList` is implemented
@@ -44,7 +45,9 @@ pub(crate) fn service(cx: &Ctxt, args: TokenStream, item: TokenStream) -> Option
     for trait_item in &mut item.items {
         match trait_item {
             TraitItem::Fn(f) => {
-                if let Some(method) = method(cx, f, namespace.as_deref(), &separator) {
+                if let Some(method) =
+                    method(cx, f, namespace.as_deref(), &separator, args.rename_all)
+                {
                     methods.push(method);
                 }
             }
@@ -70,11 +73,15 @@ pub(crate) fn service(cx: &Ctxt, args: TokenStream, item: TokenStream) -> Option
     item.supertraits
         .push(syn::parse_quote_spanned!(at_name=> 'static));
     let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::diglot));
+    // Neither switch, or both: the server and the client.
+    let both = args.server == args.client;
     Some(Service {
         item,
         krate,
         namespace: args.namespace,
         separator,
+        server: both || args.server,
+        client: both || args.client,
         methods,
     })
 }
@@ -107,7 +114,14 @@ fn method(
     f: &mut syn::TraitItemFn,
     namespace: Option<&str>,
     separator: &str,
+    rename_all: Option<Case>,
 ) -> Option<Method> {
+    // Rust's name, renamed by `rename_all` when it is given.
+    let renamed = |ident: &syn::Ident| {
+        let name = ident.to_string();
+        let name = name.trim_start_matches("r#");
+        rename_all.map_or_else(|| name.to_owned(), |case| case.apply(name))
+    };
     let args = attr::method_args(cx, &mut f.attrs);
     let has_body = f.default.is_some();
     let sig = &mut f.sig;
@@ -184,9 +198,7 @@ fn method(
             ok = false;
             continue;
         }
-        let wire_name = rename
-            .map(|l| l.value())
-            .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
+        let wire_name = rename.map(|l| l.value()).unwrap_or_else(|| renamed(&ident));
         params.push(Param {
             ident,
             wire_name,
@@ -197,10 +209,10 @@ fn method(
         ReturnType::Default => Output::Unit,
         ReturnType::Type(_, ty) => output(cx, ty, &mut ok),
     };
-    let base = args.name.as_ref().map_or_else(
-        || sig.ident.to_string().trim_start_matches("r#").to_owned(),
-        syn::LitStr::value,
-    );
+    let base = args
+        .name
+        .as_ref()
+        .map_or_else(|| renamed(&sig.ident), syn::LitStr::value);
     let name_span = args
         .name
         .as_ref()
@@ -231,6 +243,7 @@ fn method(
             .filter(|a| a.path().is_ident("doc"))
             .cloned()
             .collect(),
+        lint_attrs: attr::lints(&f.attrs),
         params,
         output,
     })

@@ -51,6 +51,7 @@ pub(super) fn render(service: &Service) -> TokenStream {
 fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStream {
     let cfgs = cfgs(method);
     let docs = &method.doc_attrs;
+    let lints = &method.lint_attrs;
     let fallback_doc = docs
         .is_empty()
         .then(|| format!("Calls `{}` on the server.", method.wire_name));
@@ -75,6 +76,7 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
         #(#docs)*
         #fallback_doc
         #cfgs
+        #(#lints)*
         #vis fn #ident(&self, #(#names: #tys),*) -> #future {
             let call = #krate::__private::#encode_params::<_, #(#tys),*>(&self.client, #wire, #(&#names),*);
             #send

@@ -11,8 +11,8 @@ use crate::ast::{Method, Service};
 /// Everything `#[diglot::rpc]` generates.
 pub(crate) fn service(service: &Service) -> TokenStream {
     let item = &service.item;
-    let server = server::render(service);
-    let client = client::render(service);
+    let server = service.server.then(|| server::render(service));
+    let client = service.client.then(|| client::render(service));
     quote! {
         #item
         #server
