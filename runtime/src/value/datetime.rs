@@ -11,8 +11,13 @@ use std::str::FromStr;
 /// JSON, as `YYYY-MM-DDTHH:MM:SS`.
 ///
 /// Reading is liberal: both forms above, `YYYYMMDDTHHMMSS` (Apache ws-xmlrpc),
-/// a fractional second (dropped), and a `Z` or `+00:00` suffix. A non-zero UTC
-/// offset is refused rather than silently shifted, because the type has no zone.
+/// a fractional second (dropped), and a `Z` or UTC offset suffix (`+02:00`,
+/// `-0500`, `+01`). A date-time with an offset is converted to UTC, keeping
+/// the instant: the type has no zone, and UTC is the one every reader can
+/// agree on. Text without an offset is kept as written.
+///
+/// It converts to and from [`SystemTime`](std::time::SystemTime) (read as
+/// UTC), and with the `chrono` and `time` features to and from their types.
 ///
 /// ```
 /// use diglot::DateTime;
@@ -21,6 +26,7 @@ use std::str::FromStr;
 /// assert_eq!(dt, DateTime::new(1998, 7, 17, 14, 8, 55)?);
 /// assert_eq!(dt.to_string(), "19980717T14:08:55");
 /// assert_eq!("1998-07-17T14:08:55Z".parse::<DateTime>()?, dt);
+/// assert_eq!("1998-07-17T16:08:55+02:00".parse::<DateTime>()?, dt);
 /// # Ok::<(), diglot::DateTimeError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,7 +41,7 @@ pub struct DateTime {
 
 /// Why text or fields do not make a [`DateTime`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DateTimeError(&'static str);
+pub struct DateTimeError(pub(super) &'static str);
 
 impl fmt::Display for DateTimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -209,24 +215,39 @@ impl FromStr for DateTime {
             }
             s = &s[fraction..];
         }
-        match s {
-            [] | [b'Z' | b'z'] => {}
-            [b'+' | b'-', rest @ ..]
-                if rest.iter().all(|b| matches!(b, b'0' | b':')) && rest.len() >= 2 => {}
-            [b'+' | b'-', ..] => {
-                return Err(DateTimeError("a non-zero UTC offset is not supported"));
+        let offset = match s {
+            [] | [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), rest @ ..] => {
+                let mut rest = rest;
+                let hours = digits(&mut rest, 2)?;
+                let colon = optional(&mut rest, b':');
+                let minutes = if rest.is_empty() && !colon {
+                    0
+                } else {
+                    digits(&mut rest, 2)?
+                };
+                if !rest.is_empty() || hours > 23 || minutes > 59 {
+                    return Err(DateTimeError("expected a UTC offset as +HH:MM"));
+                }
+                let seconds = i64::from(hours * 3600 + minutes * 60);
+                if *sign == b'-' { -seconds } else { seconds }
             }
             _ => return Err(DateTimeError("unexpected text after the time")),
-        }
+        };
         // Each field came from at most four digits, so the casts are lossless.
-        DateTime::new(
+        let local = DateTime::new(
             year as u16,
             month as u8,
             day as u8,
             hour as u8,
             minute as u8,
             second as u8,
-        )
+        )?;
+        if offset == 0 {
+            Ok(local)
+        } else {
+            local.minus_offset(offset)
+        }
     }
 }
 
@@ -257,7 +278,11 @@ mod tests {
             "20280230T00:00:00",
             "20281301T00:00:00",
             "20280719T24:00:00",
-            "20280719T13:43:20+01:00",
+            "20280719T13:43:20+1",
+            "20280719T13:43:20+24:00",
+            "20280719T13:43:20+01:60",
+            "20280719T13:43:20+01:00:00",
+            "99991231T23:00:00-01:00",
             "20280719T13:43:20 junk",
             "2028-0719T13:43:20",
         ] {
@@ -265,6 +290,31 @@ mod tests {
         }
         assert!("20240229T00:00:00".parse::<DateTime>().is_ok());
         assert!("21000229T00:00:00".parse::<DateTime>().is_err());
+    }
+
+    #[test]
+    fn an_offset_is_converted_to_utc() {
+        let utc = DateTime::new(2028, 7, 19, 13, 43, 20).unwrap();
+        for text in [
+            "2028-07-19T15:43:20+02:00",
+            "20280719T15:43:20+0200",
+            "20280719T15:43:20+02",
+            "2028-07-19T08:13:20-05:30",
+            "2028-07-20T00:43:20+11:00",
+        ] {
+            assert_eq!(text.parse::<DateTime>(), Ok(utc), "{text}");
+        }
+        // Across a year and a leap day.
+        let new_year = DateTime::new(2024, 12, 31, 23, 0, 0).unwrap();
+        assert_eq!(
+            "2025-01-01T01:00:00+02:00".parse::<DateTime>(),
+            Ok(new_year)
+        );
+        let leap_day = DateTime::new(2024, 2, 29, 22, 0, 0).unwrap();
+        assert_eq!(
+            "2024-03-01T01:00:00+03:00".parse::<DateTime>(),
+            Ok(leap_day)
+        );
     }
 
     #[test]

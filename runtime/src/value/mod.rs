@@ -3,6 +3,7 @@
 mod bytes;
 mod convert;
 mod datetime;
+mod instant;
 mod serde_impl;
 mod structure;
 
