@@ -34,7 +34,10 @@ pub use client::HttpConnection;
 pub use client::ShmConnection;
 #[cfg(feature = "stream")]
 pub use client::StreamConnection;
-pub use client::{Client, ClientError, Connection, InProcess, Outgoing, PreparedCall, block_on};
+pub use client::{
+    Answers, Batch, Client, ClientError, Connection, InProcess, Outgoing, PreparedCall, Slot,
+    block_on,
+};
 pub use diglot_macros::rpc;
 pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder, caller};
 pub use fault::Fault;

@@ -30,8 +30,9 @@ pub enum ClientError {
     InvalidResponse(Fault),
     /// The address is not one the connection can use (a malformed URL).
     InvalidAddress(String),
-    /// A connection option is unusable: a header HTTP cannot carry, HTTPS
-    /// roots that could not be loaded.
+    /// An option or argument is unusable: a header HTTP cannot carry, HTTPS
+    /// roots that could not be loaded, a batch slot read from another
+    /// batch's answers.
     InvalidOption(String),
     /// Connecting failed, or the connection broke; the I/O error is the
     /// [`source`](std::error::Error::source).

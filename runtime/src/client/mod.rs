@@ -4,6 +4,7 @@
 //! `#[diglot::rpc]` also generates a typed client (`…Client<C>`) on top of
 //! [`Client`], with one method per trait method.
 
+mod batch;
 mod block_on;
 mod error;
 #[cfg(feature = "http")]
@@ -14,6 +15,7 @@ mod shm;
 #[cfg(feature = "stream")]
 mod stream;
 
+pub use batch::{Answers, Batch, Slot};
 pub use block_on::block_on;
 pub use error::ClientError;
 #[cfg(feature = "http")]
@@ -130,6 +132,11 @@ impl<C: Connection> Client<C> {
         self
     }
 
+    /// The next id this client numbers a call with.
+    fn take_id(&self) -> i64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
     /// Exchanges a request, within the timeout if one is set.
     async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {
         match self.timeout {
@@ -166,10 +173,7 @@ impl<C: Connection> Client<C> {
     /// Encodes a call now, to [`send`](Self::send) later: the result holds
     /// no borrow of the parameters.
     pub fn prepare<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> PreparedCall {
-        let id = self
-            .connection
-            .next_id()
-            .unwrap_or_else(|| self.next_id.fetch_add(1, Ordering::Relaxed));
+        let id = self.connection.next_id().unwrap_or_else(|| self.take_id());
         PreparedCall {
             body: self.encode(method, params, Some(id)),
             id,

@@ -265,6 +265,35 @@ pub fn write_value<T: Serialize + ?Sized>(
     atomically(out, |out| value.serialize(ValueSer { out, dialect }))
 }
 
+/// Appends a `system.multicall` document: each call a method name and its
+/// parameters, already written as one `<value>` holding an array (by
+/// [`write_value`]).
+pub(crate) fn write_multicall(
+    out: &mut Vec<u8>,
+    calls: &[(&str, &[u8])],
+    dialect: Dialect,
+) -> Result<(), Fault> {
+    atomically(out, |out| {
+        out.extend_from_slice(DECLARATION);
+        out.extend_from_slice(b"<methodCall");
+        if dialect == Dialect::Apache {
+            out.extend_from_slice(APACHE_NS);
+        }
+        out.extend_from_slice(
+            b"><methodName>system.multicall</methodName><params><param><value><array><data>",
+        );
+        for (method, params) in calls {
+            out.extend_from_slice(b"<value><struct><member><name>methodName</name><value><string>");
+            escape::text(out, method)?;
+            out.extend_from_slice(b"</string></value></member><member><name>params</name>");
+            out.extend_from_slice(params);
+            out.extend_from_slice(b"</member></struct></value>");
+        }
+        out.extend_from_slice(b"</data></array></value></param></params></methodCall>\n");
+        Ok(())
+    })
+}
+
 /// Appends a `methodCall` document. `params` must serialize as a sequence —
 /// a tuple, an array, a `Vec` — whose elements become the parameters; `()`
 /// sends none.
