@@ -44,6 +44,19 @@ pub(crate) struct Param {
     /// The name used when parameters are passed by name.
     pub(crate) wire_name: String,
     pub(crate) ty: syn::Type,
+    /// For a rest parameter (`#[rpc(rest)] values: Vec<T>`, always the
+    /// last): its element type `T`.
+    pub(crate) rest: Option<syn::Type>,
+}
+
+impl Method {
+    /// The parameters before a rest parameter, and the rest parameter.
+    pub(crate) fn split_rest(&self) -> (&[Param], Option<&Param>) {
+        match self.params.split_last() {
+            Some((last, fixed)) if last.rest.is_some() => (fixed, Some(last)),
+            _ => (&self.params, None),
+        }
+    }
 }
 
 /// What a method returns.

@@ -135,23 +135,38 @@ pub(crate) fn method_args(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> MethodArgs {
     args
 }
 
-/// Reads and removes the `#[rpc(name = "…")]` attribute of a parameter.
-pub(crate) fn param_name(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Option<LitStr> {
-    let mut name = None;
+/// Arguments of `#[rpc(...)]` on a parameter.
+#[derive(Default)]
+pub(crate) struct ParamArgs {
+    pub(crate) name: Option<LitStr>,
+    /// `rest`, where it was written.
+    pub(crate) rest: Option<proc_macro2::Span>,
+}
+
+/// Reads and removes the `#[rpc(...)]` attributes of a parameter.
+pub(crate) fn param_args(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> ParamArgs {
+    let mut args = ParamArgs::default();
     for attr in take_rpc(attrs) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
                 let lit = name_value(&meta)?;
-                set_once(&mut name, lit, &meta)
+                set_once(&mut args.name, lit, &meta)
+            } else if meta.path.is_ident("rest") {
+                let span = meta.path.get_ident().map(syn::Ident::span);
+                set_once(
+                    &mut args.rest,
+                    span.unwrap_or_else(proc_macro2::Span::call_site),
+                    &meta,
+                )
             } else {
-                Err(meta.error("unknown argument; expected `name = \"…\"`"))
+                Err(meta.error("unknown argument; expected `name = \"…\"` or `rest`"))
             }
         });
         if let Err(e) = result {
             cx.syn_error(e);
         }
     }
-    name
+    args
 }
 
 fn take_rpc(attrs: &mut Vec<Attribute>) -> Vec<Attribute> {

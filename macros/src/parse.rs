@@ -9,6 +9,7 @@ use crate::ast::{Method, Output, Param, Service};
 use crate::attr;
 use crate::case::Case;
 use crate::ctxt::Ctxt;
+use crate::types;
 
 /// The most parameters a method may take: `diglot::ParamList` is implemented
 /// for tuples up to this length.
@@ -162,9 +163,36 @@ fn method(
     }
     let mut params = Vec::new();
     let mut too_many = false;
-    for input in sig.inputs.iter_mut() {
+    let last_typed = sig
+        .inputs
+        .iter()
+        .rposition(|input| matches!(input, FnArg::Typed(_)));
+    for (position, input) in sig.inputs.iter_mut().enumerate() {
         let FnArg::Typed(pt) = input else { continue };
-        let rename = attr::param_name(cx, &mut pt.attrs);
+        let args = attr::param_args(cx, &mut pt.attrs);
+        let rest = match args.rest {
+            None => None,
+            Some(at) if Some(position) != last_typed => {
+                cx.error_at(
+                    quote::quote_spanned!(at=> rest),
+                    "only the last parameter can be `rest`: it takes every parameter after the others",
+                );
+                ok = false;
+                None
+            }
+            Some(_) => match types::vec_element(&pt.ty) {
+                Some(element) => Some(element.clone()),
+                None => {
+                    cx.error_at(
+                        &*pt.ty,
+                        "a `rest` parameter collects the remaining parameters into a `Vec<T>`",
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let rename = args.name;
         let ident = match &*pt.pat {
             Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
             other => {
@@ -203,6 +231,7 @@ fn method(
             ident,
             wire_name,
             ty: (*pt.ty).clone(),
+            rest,
         });
     }
     let output = match &sig.output {

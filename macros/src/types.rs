@@ -31,6 +31,19 @@ fn first_arg(segment: &syn::PathSegment) -> Option<&Type> {
     }
 }
 
+/// `T` of a type spelled `Vec<T>` (or `…::Vec<T>`).
+pub(crate) fn vec_element(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            (last.ident == "Vec").then(|| first_arg(last)).flatten()
+        }
+        Type::Paren(p) => vec_element(&p.elem),
+        Type::Group(g) => vec_element(&g.elem),
+        _ => None,
+    }
+}
+
 pub(crate) fn describe(ty: &Type) -> Described {
     match ty {
         Type::Reference(r) => describe(&r.elem),

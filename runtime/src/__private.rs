@@ -73,3 +73,71 @@ param_helpers!(decode_params_13 encode_params_13 (A a, B b, C c, D d, E e, F f, 
 param_helpers!(decode_params_14 encode_params_14 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n));
 param_helpers!(decode_params_15 encode_params_15 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o));
 param_helpers!(decode_params_16 encode_params_16 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o, P p));
+
+/// A call's parameters when the last is a rest parameter: the leading ones,
+/// then each item of the rest, as one sequence.
+pub struct Spread<'r, F, R>(F, &'r [R]);
+
+/// The leading parameters of a [`Spread`]: a tuple of references.
+pub trait Leading {
+    /// How many there are.
+    const LEN: usize;
+    /// Serializes each as an element of `seq`.
+    fn each<S: serde::ser::SerializeSeq>(&self, seq: &mut S) -> Result<(), S::Error>;
+}
+
+impl<F: Leading, R: serde::Serialize> serde::Serialize for Spread<'_, F, R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(F::LEN + self.1.len()))?;
+        self.0.each(&mut seq)?;
+        for item in self.1 {
+            seq.serialize_element(item)?;
+        }
+        seq.end()
+    }
+}
+
+macro_rules! rest_helpers {
+    ($encode:ident $len:literal ($($T:ident $v:ident),*)) => {
+        /// Encodes a call to `method`: these parameters, then each item of
+        /// `rest`.
+        #[inline]
+        #[allow(clippy::too_many_arguments)] // one per parameter of the method
+        pub fn $encode<Conn: Connection, $($T: serde::Serialize,)* R: serde::Serialize>(
+            client: &Client<Conn>,
+            method: &str,
+            $($v: &$T,)*
+            rest: &[R],
+        ) -> PreparedCall {
+            client.prepare(method, &Spread(($($v,)*), rest))
+        }
+
+        impl<$($T: serde::Serialize),*> Leading for ($(&$T,)*) {
+            const LEN: usize = $len;
+            #[allow(unused_variables)]
+            fn each<S: serde::ser::SerializeSeq>(&self, seq: &mut S) -> Result<(), S::Error> {
+                let ($($v,)*) = *self;
+                $(seq.serialize_element($v)?;)*
+                Ok(())
+            }
+        }
+    };
+}
+
+rest_helpers!(encode_rest_0 0 ());
+rest_helpers!(encode_rest_1 1 (A a));
+rest_helpers!(encode_rest_2 2 (A a, B b));
+rest_helpers!(encode_rest_3 3 (A a, B b, C c));
+rest_helpers!(encode_rest_4 4 (A a, B b, C c, D d));
+rest_helpers!(encode_rest_5 5 (A a, B b, C c, D d, E e));
+rest_helpers!(encode_rest_6 6 (A a, B b, C c, D d, E e, F f));
+rest_helpers!(encode_rest_7 7 (A a, B b, C c, D d, E e, F f, G g));
+rest_helpers!(encode_rest_8 8 (A a, B b, C c, D d, E e, F f, G g, H h));
+rest_helpers!(encode_rest_9 9 (A a, B b, C c, D d, E e, F f, G g, H h, I i));
+rest_helpers!(encode_rest_10 10 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j));
+rest_helpers!(encode_rest_11 11 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k));
+rest_helpers!(encode_rest_12 12 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l));
+rest_helpers!(encode_rest_13 13 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m));
+rest_helpers!(encode_rest_14 14 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n));
+rest_helpers!(encode_rest_15 15 (A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o));

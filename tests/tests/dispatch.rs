@@ -36,6 +36,8 @@ pub trait Testing {
     fn secret(&self) -> String;
     /// Takes nothing, returns nothing.
     fn nothing(&self);
+    /// Joins any number of parts with a separator.
+    fn join(&self, separator: String, #[rpc(rest)] parts: Vec<String>) -> String;
 }
 
 struct Impl;
@@ -65,6 +67,9 @@ impl Testing for Impl {
         "found".to_owned()
     }
     fn nothing(&self) {}
+    fn join(&self, separator: String, parts: Vec<String>) -> String {
+        parts.join(&separator)
+    }
 }
 
 /// A second service, to merge under another namespace.
@@ -506,4 +511,74 @@ fn sync_methods_answer_without_suspending() {
         panic!("a sync method should not suspend")
     };
     assert_eq!(reply.body, br#"{"jsonrpc":"2.0","result":10,"id":3}"#);
+}
+
+#[test]
+fn a_rest_parameter_takes_what_follows_by_position_and_one_array_by_name() {
+    let d = dispatcher();
+    let joined = |params| json_call(&d, rpc("t.join", params)).unwrap();
+    assert_eq!(joined(json!(["-", "a", "b", "c"]))["result"], "a-b-c");
+    assert_eq!(joined(json!(["-"]))["result"], "", "no parts: empty");
+    let many: Vec<String> = (0..40).map(|n| n.to_string()).collect();
+    let mut params = vec!["".to_owned()];
+    params.extend(many.iter().cloned());
+    assert_eq!(joined(json!(params))["result"], many.concat());
+    assert_eq!(
+        xml_call(&d, "t.join", &("+", "x", "y")),
+        Ok(Value::from("x+y"))
+    );
+    assert_eq!(xml_call(&d, "t.join", &("+",)), Ok(Value::from("")));
+
+    // By name: the rest is one array under its name, or left out.
+    let r = joined(json!({"separator": "/", "parts": ["p", "q"]}));
+    assert_eq!(r["result"], "p/q");
+    assert_eq!(joined(json!({"separator": "/"}))["result"], "");
+    let r = joined(json!({"separator": "/", "parts": "p"}));
+    assert_eq!(error_code(&r), -32602, "{r}");
+    let r = joined(json!({"separator": "/", "part1": "p"}));
+    assert_eq!(error_code(&r), -32602, "{r}");
+
+    // A part of the wrong type is blamed on the rest parameter.
+    let r = joined(json!(["-", "a", 7]));
+    assert_eq!(error_code(&r), -32602);
+    let message = r["error"]["message"].as_str().unwrap();
+    assert!(message.contains("`parts` of t.join"), "{message}");
+    let fault = xml_call(&d, "t.join", &("-", "a", 7)).unwrap_err();
+    assert_eq!(fault.code, Fault::INVALID_PARAMS);
+    assert!(fault.message.contains("`parts` of t.join"), "{fault:?}");
+
+    // The typed client spreads the parts after the separator.
+    for protocol in [Protocol::XmlRpc, Protocol::JsonRpc] {
+        let client = TestingClient::new(diglot::InProcess::new(d.clone(), protocol));
+        let parts = vec!["x".to_owned(), "y".to_owned(), "z".to_owned()];
+        assert_eq!(block_on(client.join(".".into(), parts)).unwrap(), "x.y.z");
+        assert_eq!(block_on(client.join(".".into(), vec![])).unwrap(), "");
+    }
+
+    // Introspection: the element type once, and OpenRPC marks the rest.
+    let signature = xml_call(&d, "system.methodSignature", &("t.join",)).unwrap();
+    assert_eq!(
+        signature,
+        Value::Array(vec![Value::Array(vec![
+            "string".into(),
+            "string".into(),
+            "string".into()
+        ])])
+    );
+    let doc = json_call(
+        &d,
+        json!({"jsonrpc": "2.0", "method": "rpc.discover", "id": 9}),
+    )
+    .unwrap();
+    let methods = doc["result"]["methods"].as_array().unwrap();
+    let join = methods.iter().find(|m| m["name"] == "t.join").unwrap();
+    assert_eq!(
+        join["params"][1],
+        json!({
+            "name": "parts",
+            "required": false,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "x-rest": true,
+        })
+    );
 }

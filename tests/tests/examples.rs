@@ -5,6 +5,8 @@
 //!   is), called by curl (JSON-RPC) and
 //!   Python's `xmlrpc.client` (XML-RPC), then stopped with SIGTERM: it
 //!   exits cleanly.
+//! * `jsonrpc_spec`: the JSON-RPC 2.0 specification's examples, sent by
+//!   curl, answered as the specification says.
 
 #![cfg(unix)]
 
@@ -113,4 +115,144 @@ fn the_readme_shows_the_hello_example_as_it_is() {
         readme.contains(&format!("```rust\n{shown}```")),
         "README.md must show examples/hello.rs between its anchors, unchanged"
     );
+}
+
+/// What curl prints for `body` posted as JSON-RPC.
+fn curl_json(url: &str, body: &str) -> String {
+    let mut curl = Command::new("curl");
+    curl.args(["-s", "--max-time", "10", url]).args([
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        body,
+    ]);
+    run(curl, None, Duration::from_secs(20), "curl is missing").stdout
+}
+
+/// An answer with error messages left out (the specification's wording is
+/// not diglot's) and a batch's entries sorted (they may come in any order).
+fn comparable(answer: &serde_json::Value) -> serde_json::Value {
+    match answer {
+        serde_json::Value::Array(entries) => {
+            let mut entries: Vec<_> = entries.iter().map(comparable).collect();
+            entries.sort_by_key(|e| e.to_string());
+            serde_json::Value::Array(entries)
+        }
+        serde_json::Value::Object(fields) => {
+            let mut fields = fields.clone();
+            if let Some(error) = fields.get_mut("error").and_then(|e| e.as_object_mut()) {
+                error.remove("message");
+            }
+            serde_json::Value::Object(fields)
+        }
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_specifications_examples_answer_curl_as_the_specification_says() {
+    let (server, url) = start("jsonrpc_spec");
+    // Section 7 of the specification, request and response; `None` where
+    // nothing comes back.
+    let examples: &[(&str, Option<&str>)] = &[
+        (
+            r#"{"jsonrpc": "2.0", "method": "subtract", "params": [42, 23], "id": 1}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": 19, "id": 1}"#),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": "subtract", "params": [23, 42], "id": 2}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": -19, "id": 2}"#),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": "subtract", "params": {"subtrahend": 23, "minuend": 42}, "id": 3}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": 19, "id": 3}"#),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": "subtract", "params": {"minuend": 42, "subtrahend": 23}, "id": 4}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": 19, "id": 4}"#),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": "update", "params": [1,2,3,4,5]}"#,
+            None,
+        ),
+        (r#"{"jsonrpc": "2.0", "method": "foobar"}"#, None),
+        (
+            r#"{"jsonrpc": "2.0", "method": "foobar", "id": "1"}"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": "1"}"#,
+            ),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": null}"#,
+            ),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#,
+            Some(
+                r#"{"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null}"#,
+            ),
+        ),
+        (
+            r#"[
+                {"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},
+                {"jsonrpc": "2.0", "method": "notify_hello", "params": [7]},
+                {"jsonrpc": "2.0", "method": "subtract", "params": [42,23], "id": "2"},
+                {"foo": "boo"},
+                {"jsonrpc": "2.0", "method": "foo.get", "params": {"name": "myself"}, "id": "5"},
+                {"jsonrpc": "2.0", "method": "get_data", "id": "9"}
+            ]"#,
+            Some(
+                r#"[
+                {"jsonrpc": "2.0", "result": 7, "id": "1"},
+                {"jsonrpc": "2.0", "result": 19, "id": "2"},
+                {"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}, "id": null},
+                {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": "5"},
+                {"jsonrpc": "2.0", "result": ["hello", 5], "id": "9"}
+            ]"#,
+            ),
+        ),
+        (
+            r#"[
+                {"jsonrpc": "2.0", "method": "notify_sum", "params": [1,2,4]},
+                {"jsonrpc": "2.0", "method": "notify_hello", "params": [7]}
+            ]"#,
+            None,
+        ),
+        // Beyond the specification: `sum` by name takes its terms as one
+        // array, and a name it does not have is -32602.
+        (
+            r#"{"jsonrpc": "2.0", "method": "sum", "params": {"terms": [1, 2, 4, 8]}, "id": 5}"#,
+            Some(r#"{"jsonrpc": "2.0", "result": 15, "id": 5}"#),
+        ),
+        (
+            r#"{"jsonrpc": "2.0", "method": "sum", "params": {"n1": 5}, "id": 6}"#,
+            Some(r#"{"jsonrpc": "2.0", "error": {"code": -32602}, "id": 6}"#),
+        ),
+    ];
+    for (request, expected) in examples {
+        let answer = curl_json(&url, request);
+        match expected {
+            None => assert_eq!(answer, "", "nothing comes back for {request}"),
+            Some(expected) => {
+                let answer: serde_json::Value = serde_json::from_str(&answer)
+                    .unwrap_or_else(|e| panic!("{request} got {answer:?}: {e}"));
+                let expected: serde_json::Value = serde_json::from_str(expected).unwrap();
+                assert_eq!(
+                    comparable(&answer),
+                    comparable(&expected),
+                    "the answer to {request}"
+                );
+            }
+        }
+    }
+    // Seventeen terms: more than a method's sixteen parameters.
+    let terms: Vec<i64> = (1..=17).collect();
+    let request = serde_json::json!({"jsonrpc": "2.0", "method": "sum", "params": terms, "id": 7});
+    assert_eq!(
+        curl_json(&url, &request.to_string()),
+        r#"{"jsonrpc":"2.0","result":153,"id":7}"#
+    );
+    server.terminate();
 }

@@ -61,8 +61,27 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
     let names: Vec<_> = method.params.iter().map(|p| &p.ident).collect();
     let tys: Vec<_> = method.params.iter().map(|p| &p.ty).collect();
     // The parameter types go in as generic arguments, each with its own
-    // span: one that cannot be encoded is reported at the type.
-    let encode_params = format_ident!("encode_params_{}", method.params.len());
+    // span: one that cannot be encoded is reported at the type. A rest
+    // parameter goes in as its element type, its items spread after the
+    // others.
+    let (fixed, rest) = method.split_rest();
+    let encode = match rest {
+        None => {
+            let encode_params = format_ident!("encode_params_{}", method.params.len());
+            quote!(#krate::__private::#encode_params::<_, #(#tys),*>(&self.client, #wire, #(&#names),*))
+        }
+        Some(rest) => {
+            let encode_rest = format_ident!("encode_rest_{}", fixed.len());
+            let fixed_names = fixed.iter().map(|p| &p.ident);
+            let fixed_tys = fixed.iter().map(|p| &p.ty);
+            let (rest_name, element) = (&rest.ident, &rest.rest);
+            quote! {
+                #krate::__private::#encode_rest::<_, #(#fixed_tys,)* #element>(
+                    &self.client, #wire, #(&#fixed_names,)* &#rest_name,
+                )
+            }
+        }
+    };
     let ok = method.output.success_type();
     // A result type the client cannot decode is reported at the type.
     let send = quote_spanned!(ok.span()=> self.client.send::<#ok>(call));
@@ -78,7 +97,7 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
         #cfgs
         #(#lints)*
         #vis fn #ident(&self, #(#names: #tys),*) -> #future {
-            let call = #krate::__private::#encode_params::<_, #(#tys),*>(&self.client, #wire, #(&#names),*);
+            let call = #encode;
             #send
         }
     }

@@ -164,8 +164,10 @@ fn enabled(method: &Method) -> TokenStream {
     quote!(::core::cfg!(all(#(#predicates),*)))
 }
 
-fn type_info(ty: &syn::Type, krate: &syn::Path) -> TokenStream {
-    let described = types::describe(ty);
+/// What introspection says of `ty`; `described` is the type it judges by
+/// (a rest parameter's element type), `ty` the one the user spelled.
+fn type_info(ty: &syn::Type, described: &syn::Type, krate: &syn::Path) -> TokenStream {
+    let described = types::describe(described);
     let rust = types::spelled(ty);
     let xml = described.xml;
     let schema = described.schema;
@@ -178,11 +180,13 @@ fn method_info(method: &Method, krate: &syn::Path) -> TokenStream {
     let hidden = method.hidden;
     let params = method.params.iter().map(|p| {
         let pname = &p.wire_name;
-        let ty = type_info(&p.ty, krate);
+        let ty = type_info(&p.ty, p.rest.as_ref().unwrap_or(&p.ty), krate);
         let optional = types::is_option(&p.ty);
-        quote!(#krate::__private::ParamInfo { name: #pname, ty: #ty, optional: #optional })
+        let rest = p.rest.is_some();
+        quote!(#krate::__private::ParamInfo { name: #pname, ty: #ty, optional: #optional, rest: #rest })
     });
-    let result = type_info(&method.output.success_type(), krate);
+    let result = method.output.success_type();
+    let result = type_info(&result, &result, krate);
     quote! {
         #krate::__private::MethodInfo {
             name: #name,

@@ -33,6 +33,7 @@ const METHOD_NAME: &[ParamInfo] = &[ParamInfo {
     name: "method",
     ty: STRING,
     optional: false,
+    rest: false,
 }];
 
 /// The built-in methods, as introspection lists them.
@@ -73,6 +74,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
             name: "calls",
             ty: ARRAY,
             optional: false,
+            rest: false,
         }],
         result: ARRAY,
         hidden: false,
@@ -189,11 +191,22 @@ pub(super) fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
                 "name": m.name,
                 "description": m.help,
                 "paramStructure": "either",
-                "params": m.params.iter().map(|p| json!({
-                    "name": p.name,
-                    "required": !p.optional,
-                    "schema": schema(p.ty.schema),
-                })).collect::<Vec<_>>(),
+                "params": m.params.iter().map(|p| if p.rest {
+                    // Any number of trailing parameters by position, one
+                    // array by name: described as the array, marked.
+                    json!({
+                        "name": p.name,
+                        "required": false,
+                        "schema": {"type": "array", "items": schema(p.ty.schema)},
+                        "x-rest": true,
+                    })
+                } else {
+                    json!({
+                        "name": p.name,
+                        "required": !p.optional,
+                        "schema": schema(p.ty.schema),
+                    })
+                }).collect::<Vec<_>>(),
                 "result": {"name": "result", "schema": schema(m.result.schema)},
             })
         })

@@ -21,6 +21,10 @@ pub struct ParamInfo {
     pub ty: TypeInfo,
     /// Whether the parameter may be left out (an `Option`).
     pub optional: bool,
+    /// Whether it is a rest parameter (`#[rpc(rest)]`, always the last):
+    /// by position it collects every remaining parameter, by name it is
+    /// one array. [`ty`](Self::ty) then describes one element.
+    pub rest: bool,
 }
 
 /// One method of a service.

@@ -6,6 +6,10 @@
 //! `()`, `Value`); otherwise it is a -32602 fault naming the parameter and
 //! its type. So are a mistyped parameter, an unknown name, and a parameter
 //! too many.
+//!
+//! A rest parameter ([`ParamInfo::rest`](super::ParamInfo::rest), always the
+//! last) collects every remaining parameter by position; by name it is one
+//! array under its own name, and left out it is empty.
 
 use std::cell::Cell;
 use std::fmt;
@@ -65,11 +69,30 @@ fn absent<'a, T: Deserialize<'a>>(method: &MethodInfo, index: usize) -> Result<T
         .map_err(|_| param_fault(method, index, "missing"))
 }
 
+fn is_rest(method: &MethodInfo, index: usize) -> bool {
+    method.params.get(index).is_some_and(|p| p.rest)
+}
+
+/// A rest parameter that was not sent: empty.
+fn no_rest<'a, T: Deserialize<'a>>(method: &MethodInfo, index: usize) -> Result<T, Fault> {
+    let empty = de::value::SeqDeserializer::<_, Fault>::new(std::iter::empty::<()>());
+    T::deserialize(empty).map_err(|e| param_fault(method, index, &e.message))
+}
+
 fn xml_param<'a, T: Deserialize<'a>>(
     call: &mut xml::MethodCall<'a>,
     method: &MethodInfo,
     index: usize,
 ) -> Result<T, Fault> {
+    if is_rest(method, index) {
+        return call.params::<T>().map_err(|fault| {
+            if fault.code == Fault::INVALID_PARAMS {
+                param_fault(method, index, &fault.message)
+            } else {
+                fault
+            }
+        });
+    }
     match call.next_param::<T>() {
         Ok(Some(value)) => Ok(value),
         Ok(None) => absent(method, index),
@@ -143,6 +166,39 @@ impl<P> Params<'_, P> {
     }
 }
 
+/// The elements of a JSON array from the current one on, as one sequence:
+/// what a rest parameter decodes from.
+struct RestOf<'s, S>(&'s mut S);
+
+impl<'de, S: SeqAccess<'de>> Deserializer<'de> for RestOf<'_, S> {
+    type Error = S::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, S::Error> {
+        visitor.visit_seq(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'a, S: SeqAccess<'a>> SeqAccess<'a> for RestOf<'_, S> {
+    type Error = S::Error;
+
+    fn next_element_seed<T: de::DeserializeSeed<'a>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, S::Error> {
+        self.0.next_element_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
 /// A parameter name, borrowed from the body when it holds no escapes.
 struct Key<'a>(std::borrow::Cow<'a, str>);
 
@@ -193,7 +249,11 @@ macro_rules! param_list {
 
             #[allow(unused_mut)]
             fn visit_seq<Seq: SeqAccess<'a>>(self, mut seq: Seq) -> Result<Self::Value, Seq::Error> {
-                $(let $v = match seq.next_element::<$T>() {
+                $(let $v = match if is_rest(self.method, $i) {
+                    $T::deserialize(RestOf(&mut seq)).map(Some)
+                } else {
+                    seq.next_element::<$T>()
+                } {
                     Ok(Some(value)) => value,
                     Ok(None) => absent::<$T>(self.method, $i).map_err(|f| self.fail::<Seq::Error>(f))?,
                     Err(e) => return Err(self.bad($i, e)),
@@ -224,6 +284,9 @@ macro_rules! param_list {
                 }
                 $(let $v = match $v {
                     Some(value) => value,
+                    None if is_rest(self.method, $i) => {
+                        no_rest::<$T>(self.method, $i).map_err(|f| self.fail::<Map::Error>(f))?
+                    }
                     None => absent::<$T>(self.method, $i).map_err(|f| self.fail::<Map::Error>(f))?,
                 };)*
                 Ok(($($v,)*))
