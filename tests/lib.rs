@@ -27,6 +27,10 @@ pub struct Introduction;
 pub struct Services;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/context.md")]
+pub struct CallContext;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/dispatcher.md")]
 pub struct Dispatcher;
 

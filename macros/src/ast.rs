@@ -34,7 +34,11 @@ pub(crate) struct Method {
     pub(crate) doc_attrs: Vec<syn::Attribute>,
     /// Its lint attributes, repeated on the client method.
     pub(crate) lint_attrs: Vec<syn::Attribute>,
+    /// The wire parameters, in order.
     pub(crate) params: Vec<Param>,
+    /// Where a `&Context` parameter sits: before the wire parameter with
+    /// this index (or after them all, at `params.len()`).
+    pub(crate) context_at: Option<usize>,
     pub(crate) output: Output,
 }
 

@@ -163,13 +163,40 @@ fn method(
     }
     let mut params = Vec::new();
     let mut too_many = false;
+    let mut context_at = None;
+    // A rest parameter must be the last wire parameter.
     let last_typed = sig
         .inputs
         .iter()
-        .rposition(|input| matches!(input, FnArg::Typed(_)));
+        .rposition(|input| matches!(input, FnArg::Typed(pt) if types::context(&pt.ty).is_none()));
     for (position, input) in sig.inputs.iter_mut().enumerate() {
         let FnArg::Typed(pt) = input else { continue };
         let args = attr::param_args(cx, &mut pt.attrs);
+        match types::context(&pt.ty) {
+            None => {}
+            Some(false) => {
+                cx.error_at(
+                    &*pt.ty,
+                    "the context is shared by every call of a request: take `&Context`",
+                );
+                ok = false;
+                continue;
+            }
+            Some(true) => {
+                if args.name.is_some() || args.rest.is_some() {
+                    cx.error_at(
+                        &*pt.ty,
+                        "the context is not a wire parameter: it takes no `#[rpc(name)]` or `#[rpc(rest)]`",
+                    );
+                    ok = false;
+                } else if context_at.is_some() {
+                    cx.error_at(&*pt.ty, "a method takes the context once");
+                    ok = false;
+                }
+                context_at = Some(params.len());
+                continue;
+            }
+        }
         let rest = match args.rest {
             None => None,
             Some(at) if Some(position) != last_typed => {
@@ -274,6 +301,7 @@ fn method(
             .collect(),
         lint_attrs: attr::lints(&f.attrs),
         params,
+        context_at,
         output,
     })
 }

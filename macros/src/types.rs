@@ -31,6 +31,20 @@ fn first_arg(segment: &syn::PathSegment) -> Option<&Type> {
     }
 }
 
+/// Whether a parameter of this type is the call's context: `&Context`
+/// (or `&…::Context`), by its spelling. `Some(false)` for `&mut Context`.
+pub(crate) fn context(ty: &Type) -> Option<bool> {
+    let Type::Reference(r) = ty else {
+        return None;
+    };
+    let Type::Path(p) = &*r.elem else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let is = p.qself.is_none() && last.ident == "Context" && last.arguments.is_none();
+    is.then_some(r.mutability.is_none())
+}
+
 /// `T` of a type spelled `Vec<T>` (or `…::Vec<T>`).
 pub(crate) fn vec_element(ty: &Type) -> Option<&Type> {
     match ty {

@@ -8,12 +8,12 @@ pub use std::primitive::{str, usize};
 pub use std::result::Result;
 pub use std::vec::Vec;
 
-pub use crate::Fault;
 pub use crate::client::{Client, ClientError, Connection, PreparedCall};
 pub use crate::service::{
     Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, PendingReply,
     Service, TypeInfo,
 };
+pub use crate::{Context, Fault};
 
 /// Fills unused slots of a generated method table.
 pub const EMPTY_METHOD: MethodInfo = MethodInfo {

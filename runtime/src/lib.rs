@@ -16,6 +16,7 @@
 
 mod b64;
 mod client;
+mod context;
 mod dispatch;
 mod fault;
 pub mod json;
@@ -38,6 +39,7 @@ pub use client::{
     Answers, Batch, Client, ClientError, Connection, InProcess, Outgoing, PreparedCall, Slot,
     block_on,
 };
+pub use context::Context;
 pub use diglot_macros::rpc;
 pub use dispatch::{BuildError, Dispatcher, DispatcherBuilder, caller};
 pub use fault::Fault;

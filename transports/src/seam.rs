@@ -52,6 +52,12 @@ pub struct Message<'b> {
     pub transport: &'static str,
     /// Who is calling, when the transport can tell (a Unix socket's peer).
     pub peer: Option<Peer>,
+    /// The address of the other end of a TCP connection (TCP, HTTP).
+    pub remote: Option<std::net::SocketAddr>,
+    /// The HTTP request's head (method, URI, headers and the extensions
+    /// tower layers set), for a body that came over HTTP.
+    #[cfg(feature = "http")]
+    pub http: Option<std::sync::Arc<::http::request::Parts>>,
 }
 
 impl<'b> Message<'b> {
@@ -62,6 +68,9 @@ impl<'b> Message<'b> {
             protocol: None,
             transport,
             peer: None,
+            remote: None,
+            #[cfg(feature = "http")]
+            http: None,
         }
     }
 
@@ -78,6 +87,31 @@ impl<'b> Message<'b> {
         self.peer = peer;
         self
     }
+
+    /// Sets the address of the other end.
+    #[must_use]
+    pub fn remote(mut self, remote: Option<std::net::SocketAddr>) -> Self {
+        self.remote = remote;
+        self
+    }
+
+    /// Sets the HTTP request's head.
+    #[cfg(feature = "http")]
+    #[must_use]
+    pub fn http(mut self, parts: std::sync::Arc<::http::request::Parts>) -> Self {
+        self.http = Some(parts);
+        self
+    }
+}
+
+/// Who is at the other end of a connection, as its transport knows it.
+#[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(not(any(feature = "http", feature = "stream")), allow(dead_code))]
+pub(crate) struct Caller {
+    /// The address of a TCP peer.
+    pub(crate) remote: Option<std::net::SocketAddr>,
+    /// The credentials of a local peer.
+    pub(crate) peer: Option<Peer>,
 }
 
 /// The credentials of the process at the other end of a local socket, as

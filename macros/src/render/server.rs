@@ -127,15 +127,16 @@ pub(super) fn render(service: &Service) -> TokenStream {
                     }
                 }
 
-                fn call<'a>(
+                fn call<'a: 'c, 'c>(
                     &'a self,
                     index: usize,
                     params: __d::ParamInput<'_, 'a>,
                     encoding: __d::Encoding,
                     out: &mut __d::Vec<u8>,
-                ) -> __d::Outcome<'a> {
+                    context: &'c __d::Context,
+                ) -> __d::Outcome<'c> {
                     #[allow(unused_variables)]
-                    let _ = (&params, &encoding, &out);
+                    let _ = (&params, &encoding, &out, &context);
                     match index {
                         #(#call_arms)*
                         _ => __d::Outcome::Ready(__d::Result::Err(__d::Fault::internal_error(
@@ -227,7 +228,12 @@ fn call_arm(k: usize, method: &Method, trait_ident: &syn::Ident) -> TokenStream 
         }
         Output::Unit | Output::Plain(_) => quote!(__d::IntoReply::plain),
     };
-    let call = quote!(<__DiglotImpl as #trait_ident>::#ident(&self.0, #(#vars),*));
+    // The wire parameters in order, the context where the method takes it.
+    let mut args: Vec<TokenStream> = vars.iter().map(|v| quote!(#v)).collect();
+    if let Some(at) = method.context_at {
+        args.insert(at, quote!(context));
+    }
+    let call = quote!(<__DiglotImpl as #trait_ident>::#ident(&self.0, #(#args),*));
     let body = if method.is_async {
         quote! {
             __d::Outcome::Pending(__d::Box::pin(async move {

@@ -23,7 +23,7 @@ use crate::json::{self, Id, Incoming};
 use crate::service::{Encoding, Outcome, ParamInput, Service};
 use crate::transport::{Handler, Message, Peer, Protocol, Refusal, Reply};
 use crate::xml::{self, Dialect, MethodCall};
-use crate::{Fault, Limits};
+use crate::{Context, Fault, Limits};
 
 /// Serves one or more [`Service`]s over both protocols.
 ///
@@ -195,12 +195,13 @@ impl Dispatcher {
         }
     }
 
-    async fn answer_in_scope(&self, request: Message<'_>) -> Reply {
+    async fn answer_in_scope(&self, mut request: Message<'_>) -> Reply {
         let protocol = request
             .protocol
             .or_else(|| Protocol::sniff(request.body))
             .unwrap_or(Protocol::JsonRpc);
         let budget = Budget::new(&self.inner.limits);
+        let context = Context::of(&mut request, protocol);
         let call = Call {
             encoding: Encoding {
                 protocol,
@@ -208,6 +209,7 @@ impl Dispatcher {
             },
             transport: request.transport,
             budget: &budget,
+            context: &context,
         };
         let body = match protocol {
             Protocol::XmlRpc => self.handle_xml(request.body, call).await,
@@ -356,7 +358,7 @@ impl Dispatcher {
             return Err(Fault::method_not_found(name));
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            service.call(index, params, call.encoding, &mut *out)
+            service.call(index, params, call.encoding, &mut *out, call.context)
         }))
         .unwrap_or_else(|payload| Outcome::Ready(Err(catch::panicked(&*payload))));
         match outcome {
@@ -448,8 +450,11 @@ tokio::task_local! {
 }
 
 /// The credentials of the process that made the call being handled, when
-/// it came over a local socket that reports them (Unix domain sockets);
-/// `None` elsewhere. Call it from inside a method.
+/// it came over a local socket that reports them (Unix domain sockets,
+/// shared memory); `None` elsewhere. Call it from inside a method; a method
+/// that takes a [`&Context`](crate::Context) has them as
+/// [`Context::peer`](crate::Context::peer), with the rest of what its
+/// transport knows.
 ///
 /// ```no_run
 /// fn whoami() -> Option<u32> {
@@ -461,12 +466,14 @@ pub fn caller() -> Option<Peer> {
 }
 
 /// What every call of a request shares: how results are encoded, the
-/// transport it came by (for traces), and how many calls it may still run.
+/// transport it came by (for traces), how many calls it may still run, and
+/// the context methods may ask for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Call<'r> {
     pub(crate) encoding: Encoding,
     pub(crate) transport: &'static str,
     pub(crate) budget: &'r Budget,
+    pub(crate) context: &'r Context,
 }
 
 /// The calls one request may still run ([`Limits::max_calls`]). Atomic only

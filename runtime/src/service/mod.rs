@@ -13,7 +13,7 @@ pub use params::{ParamInput, ParamList};
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::Fault;
+use crate::{Context, Fault};
 
 /// The future of an async method: resolves to the encoded result.
 pub type PendingReply<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, Fault>> + Send + 'a>>;
@@ -53,12 +53,14 @@ pub trait Service: Send + Sync + 'static {
 
     /// Decodes the parameters of method `index` and runs it. A synchronous
     /// method's result is encoded into `out`; an async method returns its
-    /// future.
-    fn call<'a>(
+    /// future. `context` is the request's, for methods that ask for it; the
+    /// future may borrow it, the service and the request body.
+    fn call<'a: 'c, 'c>(
         &'a self,
         index: usize,
         params: ParamInput<'_, 'a>,
         encoding: Encoding,
         out: &mut Vec<u8>,
-    ) -> Outcome<'a>;
+        context: &'c Context,
+    ) -> Outcome<'c>;
 }

@@ -7,6 +7,7 @@ use http_body_util::Full;
 
 use super::HttpConfig;
 use super::body::{self, BodyError};
+use crate::seam::Caller;
 use crate::{Handler, Message, Protocol};
 
 /// A response with a status and a short plain-text reason.
@@ -119,6 +120,7 @@ pub(crate) async fn respond<H, B>(
     handler: &H,
     config: &HttpConfig,
     transport: &'static str,
+    caller: Caller,
     request: http::Request<B>,
 ) -> Response<Full<Bytes>>
 where
@@ -196,16 +198,29 @@ where
             return status(e.status(), reason);
         }
     };
-    let reply = handler
-        .handle(Message::new(&body, transport).protocol(protocol))
-        .await;
+    // The head goes to the handler with the body (a method may read a
+    // header, or what a tower layer left in the extensions); an address
+    // the server did not give comes from axum's `ConnectInfo`, when whoever
+    // serves the router set it.
+    let gzip_ok = accepts_gzip(&parts.headers);
+    let remote = caller.remote.or_else(|| {
+        (parts.extensions)
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0)
+    });
+    let message = Message::new(&body, transport)
+        .protocol(protocol)
+        .peer(caller.peer)
+        .remote(remote)
+        .http(std::sync::Arc::new(parts));
+    let reply = handler.handle(message).await;
     if reply.body.is_empty() {
         // A JSON-RPC notification (or a batch of them): nothing to say. 200
         // with an empty body, not 204: clients such as jsonrpclib accept
         // only 200 and would fail on 204.
         return Response::new(Full::new(Bytes::new()));
     }
-    let compress = reply.body.len() >= config.gzip_min_bytes && accepts_gzip(&parts.headers);
+    let compress = reply.body.len() >= config.gzip_min_bytes && gzip_ok;
     let payload = if compress {
         body::gzip(&reply.body)
     } else {

@@ -10,6 +10,7 @@ use axum::routing::any;
 use super::HttpConfig;
 use super::respond::respond;
 use crate::Handler;
+use crate::seam::Caller;
 
 /// A `Router` that serves `handler` on the configured paths, with the same
 /// checks and limits as the standalone server — the body limit is the
@@ -30,7 +31,7 @@ pub fn router<H: Handler>(handler: Arc<H>, config: HttpConfig) -> Router {
                 let handler = handler.clone();
                 let config = config.clone();
                 async move {
-                    respond(&*handler, &config, "http", request)
+                    respond(&*handler, &config, "http", Caller::default(), request)
                         .await
                         .map(Body::new)
                 }

@@ -21,6 +21,7 @@ use super::tls::TlsConfig;
 use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
 use crate::listen::{Activity, Limiter, StopSignal, Tasks, TcpSocket};
+use crate::seam::Caller;
 
 /// HTTP (or, with a `TlsConfig` and the `tls` feature, HTTPS) on a TCP
 /// address.
@@ -167,6 +168,7 @@ pub(crate) async fn serve_io<IO, H>(
     handler: Arc<H>,
     config: Arc<HttpConfig>,
     transport: &'static str,
+    caller: Caller,
     mut stop: StopSignal,
     activity: Arc<Activity>,
 ) where
@@ -187,7 +189,7 @@ pub(crate) async fn serve_io<IO, H>(
         begun.send_replace(true);
         async move {
             activity.set_idle(false);
-            let response = respond(&*handler, &config, transport, request).await;
+            let response = respond(&*handler, &config, transport, caller, request).await;
             activity.set_idle(true);
             Ok::<_, Infallible>(response)
         }
@@ -250,7 +252,7 @@ where
     let wrap = Arc::new(wrap);
     let mut connections = Tasks::new();
     let mut accept = || listener.accept();
-    while let Some((slot, (stream, _peer))) =
+    while let Some((slot, (stream, remote))) =
         limiter.accept(&mut accept, &mut stop, transport).await
     {
         let _ = stream.set_nodelay(true);
@@ -269,7 +271,11 @@ where
                 }
                 Err(_) => return,
             };
-            serve_io(io, handler, config, transport, stop, activity).await;
+            let caller = Caller {
+                remote: Some(remote),
+                peer: None,
+            };
+            serve_io(io, handler, config, transport, caller, stop, activity).await;
         });
     }
     // Refuse new connections at once; finish what is in flight.

@@ -15,13 +15,14 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use super::StreamConfig;
 use super::frames::{Frame, FrameError, FrameReader, Framing, write_frame};
 use crate::listen::{Activity, StopSignal};
-use crate::{Handler, Message, Peer, Protocol, Reply};
+use crate::seam::Caller;
+use crate::{Handler, Message, Protocol, Reply};
 
 /// Who is on the other end, for the handler.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Origin {
     pub(crate) transport: &'static str,
-    pub(crate) peer: Option<Peer>,
+    pub(crate) caller: Caller,
 }
 
 impl Origin {
@@ -29,7 +30,8 @@ impl Origin {
     pub(crate) fn message<'b>(&self, body: &'b [u8], protocol: Option<Protocol>) -> Message<'b> {
         Message::new(body, self.transport)
             .protocol(protocol)
-            .peer(self.peer)
+            .peer(self.caller.peer)
+            .remote(self.caller.remote)
     }
 }
 
@@ -91,6 +93,7 @@ pub(crate) async fn serve_http<IO, H>(
         handler,
         Arc::new(config.http.clone()),
         origin.transport,
+        origin.caller,
         watch.stop,
         watch.activity,
     )

@@ -13,9 +13,10 @@ use tokio::net::TcpListener;
 
 use super::StreamConfig;
 use super::connection::{Origin, Watch, serve_connection};
+use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
 use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Tasks, TcpSocket};
-use crate::{Handler, Peer};
+use crate::seam::Caller;
 
 /// The transport name of local sockets: Unix domain sockets, or named pipes.
 #[cfg(unix)]
@@ -175,12 +176,10 @@ trait StreamListener: Send + Sync + 'static {
     #[cfg(unix)]
     type Blocking: super::threaded::BlockingSocket;
 
-    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Option<Peer>)>> + Send;
+    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Caller)>> + Send;
 
     #[cfg(unix)]
-    fn accept_blocking(
-        &self,
-    ) -> impl Future<Output = io::Result<(Self::Blocking, Option<Peer>)>> + Send;
+    fn accept_blocking(&self) -> impl Future<Output = io::Result<(Self::Blocking, Caller)>> + Send;
 }
 
 impl StreamListener for TcpListener {
@@ -188,14 +187,15 @@ impl StreamListener for TcpListener {
     #[cfg(unix)]
     type Blocking = std::net::TcpStream;
 
-    async fn accept_async(&self) -> io::Result<(Self::Io, Option<Peer>)> {
-        let (stream, _) = self.accept().await?;
+    async fn accept_async(&self) -> io::Result<(Self::Io, Caller)> {
+        let (stream, remote) = self.accept().await?;
         let _ = stream.set_nodelay(true);
-        Ok((stream, None))
+        let remote = Some(remote);
+        Ok((stream, Caller { remote, peer: None }))
     }
 
     #[cfg(unix)]
-    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Option<Peer>)> {
+    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Caller)> {
         let (stream, peer) = self.accept_async().await?;
         let stream = stream.into_std()?;
         stream.set_nonblocking(false)?;
@@ -208,15 +208,16 @@ impl StreamListener for LocalListener {
     type Io = tokio::net::UnixStream;
     type Blocking = std::os::unix::net::UnixStream;
 
-    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Option<Peer>)>> + Send {
-        self.accept()
+    async fn accept_async(&self) -> io::Result<(Self::Io, Caller)> {
+        let (stream, peer) = self.accept().await?;
+        Ok((stream, Caller { remote: None, peer }))
     }
 
-    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Option<Peer>)> {
+    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Caller)> {
         let (stream, peer) = self.accept().await?;
         let stream = stream.into_std()?;
         stream.set_nonblocking(false)?;
-        Ok((stream, peer))
+        Ok((stream, Caller { remote: None, peer }))
     }
 }
 
@@ -224,8 +225,9 @@ impl StreamListener for LocalListener {
 impl StreamListener for LocalListener {
     type Io = interprocess::local_socket::tokio::Stream;
 
-    fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Option<Peer>)>> + Send {
-        self.accept()
+    async fn accept_async(&self) -> io::Result<(Self::Io, Caller)> {
+        let (stream, peer) = self.accept().await?;
+        Ok((stream, Caller { remote: None, peer }))
     }
 }
 
@@ -266,14 +268,14 @@ async fn accept_tasks<H, A, F, IO>(
 where
     H: Handler,
     A: FnMut() -> F,
-    F: Future<Output = io::Result<(IO, Option<Peer>)>>,
+    F: Future<Output = io::Result<(IO, Caller)>>,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let config = Arc::new(config);
     let limiter = Limiter::new(config.max_connections);
     let mut connections = Tasks::new();
-    while let Some((slot, (io, peer))) = limiter.accept(&mut accept, stop, transport).await {
-        let origin = Origin { transport, peer };
+    while let Some((slot, (io, caller))) = limiter.accept(&mut accept, stop, transport).await {
+        let origin = Origin { transport, caller };
         let watch = Watch {
             stop: stop.clone(),
             activity: slot.activity(),

@@ -74,7 +74,7 @@ impl<H: Handler> BoundEndpoint<H> for StdioEndpoint {
             };
             let origin = Origin {
                 transport: "stdio",
-                peer: None,
+                caller: Default::default(),
             };
             serve_frames(
                 reader,

@@ -27,7 +27,8 @@ use super::StreamConfig;
 use super::connection::{Origin, Prefixed, Watch, refusal, serve_http};
 use super::frames::{Detected, Frames, Framing, write_frame};
 use crate::listen::{Limiter, StopSignal, Threads};
-use crate::{Handler, Peer, Reply};
+use crate::seam::Caller;
+use crate::{Handler, Reply};
 
 /// Bytes taken from the socket per read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -118,14 +119,14 @@ pub(crate) async fn accept<H, A, F, S>(
 where
     H: Handler,
     A: FnMut() -> F,
-    F: Future<Output = io::Result<(S, Option<Peer>)>>,
+    F: Future<Output = io::Result<(S, Caller)>>,
     S: BlockingSocket,
 {
     let runtime = Handle::current();
     let config = Arc::new(config);
     let limiter = Limiter::new(config.max_connections);
     let threads = Threads::new();
-    while let Some((slot, (socket, peer))) = limiter.accept(&mut accept, stop, transport).await {
+    while let Some((slot, (socket, caller))) = limiter.accept(&mut accept, stop, transport).await {
         // A second handle on the socket, so that a stop can wake a thread
         // blocked in `read` and a cut one blocked in `write`.
         let handle = match socket.try_clone() {
@@ -148,7 +149,7 @@ where
             handler: handler.clone(),
             config: config.clone(),
             runtime: runtime.clone(),
-            origin: Origin { transport, peer },
+            origin: Origin { transport, caller },
             stop: stop.clone(),
         };
         let spawned = std::thread::Builder::new()
