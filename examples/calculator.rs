@@ -105,7 +105,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     // ANCHOR: serve
-    let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
+    let dispatcher = Dispatcher::builder()
+        .service(CalculatorService::new(Calc))
+        .info("diglot calculator", env!("CARGO_PKG_VERSION"))
+        .build()?;
     let mut server = Server::new(dispatcher);
     if let Some(addr) = options.http {
         // Under socket activation (systemd, systemd-socket-activate) the

@@ -1,4 +1,6 @@
-//! What introspection says about a Rust type, judged from how it is spelled.
+//! What introspection says about a Rust type, judged from how it is spelled:
+//! what stands when the type does not describe itself (see the runtime's
+//! `__private::Probe`).
 //!
 //! The macro sees tokens, not resolved types, so the mapping follows the last
 //! path segment: `i32` is `int`, `Vec<…>` is `array`, `Option<T>` is `T`'s
@@ -87,11 +89,12 @@ pub(crate) fn describe(ty: &Type) -> Described {
                 }
                 "DateTime" => simple(
                     "dateTime.iso8601",
-                    r#"{"type":"string","format":"date-time"}"#,
+                    r#"{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$","x-xmlrpc":"dateTime.iso8601"}"#,
                 ),
-                "Bytes" | "ByteBuf" => {
-                    simple("base64", r#"{"type":"string","contentEncoding":"base64"}"#)
-                }
+                "Bytes" | "ByteBuf" => simple(
+                    "base64",
+                    r#"{"type":"string","contentEncoding":"base64","x-xmlrpc":"base64"}"#,
+                ),
                 "Value" => simple("any", "{}"),
                 "Option" | "Box" | "Arc" | "Rc" => match first_arg(last) {
                     Some(inner) => describe(inner),

@@ -47,7 +47,7 @@ pub use limits::Limits;
 pub use server::{
     BoundServer, DEFAULT_GRACE, Server, ServerHandle, inherited_tcp_listener, shutdown_signal,
 };
-pub use service::{MethodInfo, ParamInfo, Service, TypeInfo};
+pub use service::{Describe, MethodInfo, ParamInfo, Schemas, Service, TypeInfo, undescribed};
 pub use value::{Bytes, DateTime, DateTimeError, IntoMembers, Struct, Value};
 
 #[cfg(feature = "http")]

@@ -155,24 +155,61 @@ fn index_const(k: usize) -> syn::Ident {
 
 /// `true`, or `cfg!(all(…))` of the method's `#[cfg]` predicates.
 fn enabled(method: &Method) -> TokenStream {
+    match predicate(method) {
+        None => quote!(true),
+        Some(all) => quote!(::core::cfg!(#all)),
+    }
+}
+
+/// `all(…)` of the method's `#[cfg]` predicates, if it has any.
+fn predicate(method: &Method) -> Option<TokenStream> {
     if method.cfgs.is_empty() {
-        return quote!(true);
+        return None;
     }
     let predicates = method.cfgs.iter().filter_map(|attr| match &attr.meta {
         syn::Meta::List(list) => Some(&list.tokens),
         _ => None,
     });
-    quote!(::core::cfg!(all(#(#predicates),*)))
+    Some(quote!(all(#(#predicates),*)))
 }
 
 /// What introspection says of `ty`; `described` is the type it judges by
-/// (a rest parameter's element type), `ty` the one the user spelled.
-fn type_info(ty: &syn::Type, described: &syn::Type, krate: &syn::Path) -> TokenStream {
-    let described = types::describe(described);
+/// (a rest parameter's element type), `ty` the one the user spelled. The
+/// table lists a method compiled out too (its slot is skipped), so its
+/// types are named only where its `#[cfg]` holds.
+fn type_info(
+    ty: &syn::Type,
+    described: &syn::Type,
+    method: &Method,
+    krate: &syn::Path,
+) -> TokenStream {
+    let spelled = types::describe(described);
     let rust = types::spelled(ty);
-    let xml = described.xml;
-    let schema = described.schema;
-    quote!(#krate::__private::TypeInfo { rust: #rust, xml: #xml, schema: #schema })
+    let xml = spelled.xml;
+    let schema = spelled.schema;
+    // The type's own description, when it has one: chosen by autoref on a
+    // probe, so that a type without one needs no bound (see
+    // `__private::Probe`).
+    let (when, otherwise) = match predicate(method) {
+        Some(all) => (quote!(#[cfg(#all)]), quote!(#[cfg(not(#all))])),
+        None => (quote!(), quote!(#[cfg(any())])),
+    };
+    let describe = quote! {{
+        #when
+        fn describe(schemas: &mut #krate::__private::Schemas)
+            -> #krate::__private::Option<#krate::__private::Json>
+        {
+            #[allow(unused_imports)]
+            use #krate::__private::{ByTrait as _, BySpelling as _};
+            (&&#krate::__private::Probe::<#described>::NEW).describe(schemas)
+        }
+        #otherwise
+        use #krate::__private::undescribed as describe;
+        describe
+    }};
+    quote! {
+        #krate::__private::TypeInfo { rust: #rust, xml: #xml, schema: #schema, describe: #describe }
+    }
 }
 
 fn method_info(method: &Method, krate: &syn::Path) -> TokenStream {
@@ -181,13 +218,13 @@ fn method_info(method: &Method, krate: &syn::Path) -> TokenStream {
     let hidden = method.hidden;
     let params = method.params.iter().map(|p| {
         let pname = &p.wire_name;
-        let ty = type_info(&p.ty, p.rest.as_ref().unwrap_or(&p.ty), krate);
+        let ty = type_info(&p.ty, p.rest.as_ref().unwrap_or(&p.ty), method, krate);
         let optional = types::is_option(&p.ty);
         let rest = p.rest.is_some();
         quote!(#krate::__private::ParamInfo { name: #pname, ty: #ty, optional: #optional, rest: #rest })
     });
     let result = method.output.success_type();
-    let result = type_info(&result, &result, krate);
+    let result = type_info(&result, &result, method, krate);
     quote! {
         #krate::__private::MethodInfo {
             name: #name,

@@ -49,6 +49,9 @@ struct Inner {
     limits: Limits,
     dialect: Dialect,
     call_timeout: Option<Duration>,
+    /// What `rpc.discover`'s `info` says.
+    title: String,
+    version: String,
 }
 
 impl fmt::Debug for Dispatcher {
@@ -90,6 +93,7 @@ pub struct DispatcherBuilder {
     limits: Limits,
     dialect: Dialect,
     call_timeout: Option<Duration>,
+    info: Option<(String, String)>,
 }
 
 impl fmt::Debug for DispatcherBuilder {
@@ -133,6 +137,15 @@ impl DispatcherBuilder {
         self
     }
 
+    /// Names the service and its version in the OpenRPC document
+    /// `rpc.discover` answers with (its `info`). By default the title is the
+    /// names of the services' traits and the version `unspecified`.
+    #[must_use]
+    pub fn info(mut self, title: impl Into<String>, version: impl Into<String>) -> Self {
+        self.info = Some((title.into(), version.into()));
+        self
+    }
+
     /// Checks that every method name is unique, then builds.
     pub fn build(self) -> Result<Dispatcher, BuildError> {
         let mut seen: std::collections::HashMap<&'static str, &'static str> = system::BUILTINS
@@ -152,12 +165,18 @@ impl DispatcherBuilder {
                 }
             }
         }
+        let (title, version) = self.info.unwrap_or_else(|| {
+            let names: Vec<&str> = self.services.iter().map(|s| s.name()).collect();
+            (names.join(", "), "unspecified".to_owned())
+        });
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 services: self.services,
                 limits: self.limits,
                 dialect: self.dialect,
                 call_timeout: self.call_timeout,
+                title,
+                version,
             }),
         })
     }

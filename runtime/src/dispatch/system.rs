@@ -5,28 +5,32 @@
 use serde_json::json;
 
 use super::{Call, Dispatcher};
-use crate::service::{MethodInfo, ParamInfo, ParamList, TypeInfo};
+use crate::service::{MethodInfo, ParamInfo, ParamList, Schemas, TypeInfo, undescribed, xml_type};
 use crate::transport::Protocol;
 use crate::{Fault, Value, json, xml};
 
 const STRING: TypeInfo = TypeInfo {
     rust: "String",
     xml: "string",
+    describe: undescribed,
     schema: r#"{"type":"string"}"#,
 };
 const STRINGS: TypeInfo = TypeInfo {
     rust: "Vec<String>",
     xml: "array",
+    describe: undescribed,
     schema: r#"{"type":"array","items":{"type":"string"}}"#,
 };
 const ARRAY: TypeInfo = TypeInfo {
     rust: "Vec<Value>",
     xml: "array",
+    describe: undescribed,
     schema: r#"{"type":"array"}"#,
 };
 const STRUCT: TypeInfo = TypeInfo {
     rust: "Struct",
     xml: "struct",
+    describe: undescribed,
     schema: r#"{"type":"object"}"#,
 };
 const METHOD_NAME: &[ParamInfo] = &[ParamInfo {
@@ -124,8 +128,17 @@ pub(super) async fn call<'a>(
         METHOD_SIGNATURE => {
             let (method,): (String,) = ParamList::decode(params, info)?;
             let m = lookup(dispatcher, &method)?;
-            let signature: Vec<&str> = std::iter::once(m.result.xml)
-                .chain(m.params.iter().map(|p| p.ty.xml))
+            let mut schemas = Schemas::new();
+            let described: Vec<_> = std::iter::once(&m.result)
+                .chain(m.params.iter().map(|p| &p.ty))
+                .map(|ty| (ty, (ty.describe)(&mut schemas)))
+                .collect();
+            let components = schemas.components();
+            let signature: Vec<&str> = (described.iter())
+                .map(|(ty, schema)| match schema {
+                    Some(schema) => xml_type(schema, &components),
+                    None => ty.xml,
+                })
                 .collect();
             encoding.encode(&[signature], out)
         }
@@ -182,8 +195,11 @@ fn capabilities() -> serde_json::Value {
 
 /// The OpenRPC document for `rpc.discover`.
 pub(super) fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
-    let schema = |text: &str| -> serde_json::Value {
-        serde_json::from_str(text).unwrap_or_else(|_| json!({}))
+    let mut schemas = Schemas::new();
+    // The type's own schema, or the one judged from its spelling.
+    let mut schema = |ty: &TypeInfo| -> serde_json::Value {
+        (ty.describe)(&mut schemas)
+            .unwrap_or_else(|| serde_json::from_str(ty.schema).unwrap_or_else(|_| json!({})))
     };
     let methods: Vec<serde_json::Value> = visible(dispatcher)
         .map(|m| {
@@ -197,25 +213,30 @@ pub(super) fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
                     json!({
                         "name": p.name,
                         "required": false,
-                        "schema": {"type": "array", "items": schema(p.ty.schema)},
+                        "schema": {"type": "array", "items": schema(&p.ty)},
                         "x-rest": true,
                     })
                 } else {
                     json!({
                         "name": p.name,
                         "required": !p.optional,
-                        "schema": schema(p.ty.schema),
+                        "schema": schema(&p.ty),
                     })
                 }).collect::<Vec<_>>(),
-                "result": {"name": "result", "schema": schema(m.result.schema)},
+                "result": {"name": "result", "schema": schema(&m.result)},
             })
         })
         .collect();
-    json!({
+    let mut document = json!({
         "openrpc": "1.3.2",
-        "info": {"title": "diglot service", "version": env!("CARGO_PKG_VERSION")},
+        "info": {"title": dispatcher.inner.title, "version": dispatcher.inner.version},
         "methods": methods,
-    })
+    });
+    let components = schemas.components();
+    if !components.is_empty() {
+        document["components"] = json!({"schemas": components});
+    }
+    document
 }
 
 /// Runs each call in turn. Answers are `[result]` or a fault struct, as the

@@ -1,16 +1,35 @@
 //! Method metadata: what introspection (`system.*`, `rpc.discover`) reports.
 
+use super::schema::Describe;
+
 /// A type as introspection describes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// The type's own description ([`describe`](Self::describe), from its
+/// `schemars::JsonSchema` implementation with the `schemars` feature) comes
+/// first; [`xml`](Self::xml) and [`schema`](Self::schema), which the macro
+/// judged from how the type is spelled, stand when it has none.
+#[derive(Debug, Clone, Copy)]
 pub struct TypeInfo {
     /// The Rust type as written in the trait.
     pub rust: &'static str,
     /// The XML-RPC type name for `system.methodSignature` (`int`, `string`,
-    /// `struct`, …).
+    /// `struct`, …), judged from the spelling.
     pub xml: &'static str,
-    /// A JSON Schema for the type, as JSON text, for `rpc.discover`.
+    /// A JSON Schema for the type, as JSON text, judged from the spelling.
     pub schema: &'static str,
+    /// The type's own JSON Schema, when it has one.
+    pub describe: Describe,
 }
+
+/// Compares what the types are called and judged to be; how they describe
+/// themselves is code, not data.
+impl PartialEq for TypeInfo {
+    fn eq(&self, other: &Self) -> bool {
+        (self.rust, self.xml, self.schema) == (other.rust, other.xml, other.schema)
+    }
+}
+
+impl Eq for TypeInfo {}
 
 /// One parameter of a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,10 +5,13 @@
 mod encode;
 mod info;
 mod params;
+mod schema;
 
 pub use encode::{Encoding, IntoReply};
 pub use info::{MethodInfo, ParamInfo, TypeInfo};
 pub use params::{ParamInput, ParamList};
+pub(crate) use schema::xml_type;
+pub use schema::{Describe, Schemas, undescribed};
 
 use std::future::Future;
 use std::pin::Pin;

@@ -252,3 +252,80 @@ impl<'de> Visitor<'de> for BytesVisitor {
         Ok(Bytes(out))
     }
 }
+
+/// How diglot's own types describe themselves to introspection. Each is
+/// its XML-RPC type in JSON's terms; `x-xmlrpc` names the XML-RPC type for
+/// those JSON has no word for.
+#[cfg(feature = "schemars")]
+mod described {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use crate::{Bytes, DateTime, Struct, Value};
+
+    impl JsonSchema for DateTime {
+        fn schema_name() -> Cow<'static, str> {
+            "DateTime".into()
+        }
+
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                "x-xmlrpc": "dateTime.iso8601",
+            })
+        }
+    }
+
+    impl JsonSchema for Bytes {
+        fn schema_name() -> Cow<'static, str> {
+            "Bytes".into()
+        }
+
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "contentEncoding": "base64",
+                "x-xmlrpc": "base64",
+            })
+        }
+    }
+
+    impl JsonSchema for Struct {
+        fn schema_name() -> Cow<'static, str> {
+            "Struct".into()
+        }
+
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({"type": "object"})
+        }
+    }
+
+    impl JsonSchema for Value {
+        fn schema_name() -> Cow<'static, str> {
+            "Value".into()
+        }
+
+        fn inline_schema() -> bool {
+            true
+        }
+
+        /// Any value.
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            true.into()
+        }
+    }
+}
