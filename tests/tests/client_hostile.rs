@@ -1,6 +1,7 @@
 //! Servers a client must survive, and the client's own options: an answer
 //! announced at 2^62 bytes, an endless header line, an endless HTTP body, a
-//! server that never answers; headers and HTTPS roots.
+//! server that never answers, a connect that never completes; headers and
+//! HTTPS roots.
 //!
 //! Each hostile server is a real socket (or a real child process for stdio)
 //! written by hand here, since diglot's own server never misbehaves.
@@ -265,4 +266,50 @@ fn https_trusts_the_roots_it_is_given_and_not_others() {
         assert!(chain.contains("invalidcertificate"), "{chain}");
     });
     assert!(TlsRoots::from_pem(b"not a certificate").is_err());
+}
+
+/// A listener whose accept queue is full (backlog 0, never accepted):
+/// Linux drops further SYNs, so a connect neither succeeds nor fails.
+#[cfg(target_os = "linux")]
+fn unreachable_listener() -> (std::net::TcpListener, Vec<std::net::TcpStream>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    rustix::net::listen(&listener, 0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..16 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => return (listener, queued),
+        }
+    }
+    panic!("the accept queue of a backlog-0 listener never filled");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_connect_that_never_completes_is_bounded() {
+    let (listener, _queued) = unreachable_listener();
+    let addr = listener.local_addr().unwrap();
+    let limit = Duration::from_millis(300);
+
+    // A stream connection is a future: a timeout around it bounds it, and
+    // dropping it drops the half-open socket.
+    let started = Instant::now();
+    let connect = tokio::time::timeout(limit, StreamConnection::tcp(addr, Protocol::JsonRpc));
+    assert!(connect.await.is_err(), "the connect did not complete");
+    assert!(started.elapsed() < BOUND);
+
+    // Over HTTP the client connects inside the call: its timeout covers it.
+    let url = format!("http://{addr}/RPC2");
+    let client = Client::new(HttpConnection::new(&url, Protocol::JsonRpc).unwrap()).timeout(limit);
+    let started = Instant::now();
+    let error = client
+        .call::<_, i32>("calc.add", &(1, 2))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::TimedOut { after } if after == limit),
+        "{error}"
+    );
+    assert!(started.elapsed() < BOUND);
 }
