@@ -25,6 +25,9 @@ pub trait Probe {
     /// The credentials of the process on the other end of a Unix socket;
     /// nil on other transports.
     fn whoami(&self) -> Option<CallerInfo>;
+
+    /// The calling process's id as the call's context reports it.
+    fn process(&self, ctx: &diglot::Context) -> Option<u32>;
 }
 
 /// The probe service's implementation.
@@ -43,5 +46,9 @@ impl Probe for ProbeImpl {
             gid: peer.gid.into(),
             pid: peer.pid.map(Into::into),
         })
+    }
+
+    fn process(&self, ctx: &diglot::Context) -> Option<u32> {
+        ctx.process_id()
     }
 }

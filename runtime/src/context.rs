@@ -45,6 +45,7 @@ pub struct Context {
     transport: &'static str,
     remote: Option<SocketAddr>,
     peer: Option<Peer>,
+    process: Option<u32>,
     #[cfg(feature = "http")]
     http: Option<std::sync::Arc<http::request::Parts>>,
 }
@@ -57,6 +58,8 @@ impl Context {
             transport: message.transport,
             remote: message.remote,
             peer: message.peer,
+            process: (message.process)
+                .or_else(|| message.peer.and_then(|p| u32::try_from(p.pid?).ok())),
             #[cfg(feature = "http")]
             http: message.http.take(),
         }
@@ -71,6 +74,7 @@ impl Context {
             transport,
             remote: None,
             peer: None,
+            process: None,
             #[cfg(feature = "http")]
             http: None,
         }
@@ -101,6 +105,13 @@ impl Context {
     /// (HTTP on them too) and shared memory, as the kernel reported them.
     pub fn peer(&self) -> Option<Peer> {
         self.peer
+    }
+
+    /// The id of the calling process: over Unix domain sockets and shared
+    /// memory (as in [`peer`](Self::peer), where the platform reports it),
+    /// and over named pipes on Windows, which report no user or group.
+    pub fn process_id(&self) -> Option<u32> {
+        self.process
     }
 
     /// The HTTP request's head (method, URI, headers, extensions), for a

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use diglot::{ClientError, Dispatcher, LocalName, Protocol, Server, StreamConnection, Value};
 use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
-use diglot_tests::probe::{ProbeImpl, ProbeService};
+use diglot_tests::probe::{ProbeClient, ProbeImpl, ProbeService};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 type Failure = Box<dyn std::error::Error>;
@@ -110,6 +110,14 @@ async fn typed_client(name: &LocalName) -> Result<String, Failure> {
         }
     }
     Ok("add, echo, a fault and 64 concurrent calls in JSON-RPC and XML-RPC".to_owned())
+}
+
+/// A method sees the calling process's id in its context.
+async fn caller_process(name: &LocalName) -> Result<String, Failure> {
+    let probe = ProbeClient::new(StreamConnection::local(name, Protocol::JsonRpc).await?);
+    let me = std::process::id();
+    expect("the caller's process id", probe.process().await?, Some(me))?;
+    Ok(format!("the method saw process {me}, this one"))
 }
 
 /// A second server on a name that is being served is refused, and the
@@ -228,6 +236,7 @@ async fn checks() -> Result<(), Failure> {
     let mut server = ServerProcess::start(&name)?;
     println!("pipes: serving on {name}");
     report("typed client", typed_client(&name).await?);
+    report("caller's process", caller_process(&name).await?);
     report("second server", second_server(&name).await?);
     report(
         "client leaves mid-call",

@@ -54,6 +54,9 @@ pub struct Message<'b> {
     pub peer: Option<Peer>,
     /// The address of the other end of a TCP connection (TCP, HTTP).
     pub remote: Option<std::net::SocketAddr>,
+    /// The calling process's id where the transport knows it but not
+    /// [`peer`](Self::peer)'s credentials (a named pipe's client).
+    pub process: Option<u32>,
     /// The HTTP request's head (method, URI, headers and the extensions
     /// tower layers set), for a body that came over HTTP.
     #[cfg(feature = "http")]
@@ -69,6 +72,7 @@ impl<'b> Message<'b> {
             transport,
             peer: None,
             remote: None,
+            process: None,
             #[cfg(feature = "http")]
             http: None,
         }
@@ -95,6 +99,13 @@ impl<'b> Message<'b> {
         self
     }
 
+    /// Sets the calling process's id.
+    #[must_use]
+    pub fn process(mut self, process: Option<u32>) -> Self {
+        self.process = process;
+        self
+    }
+
     /// Sets the HTTP request's head.
     #[cfg(feature = "http")]
     #[must_use]
@@ -112,6 +123,8 @@ pub(crate) struct Caller {
     pub(crate) remote: Option<std::net::SocketAddr>,
     /// The credentials of a local peer.
     pub(crate) peer: Option<Peer>,
+    /// The id of a local peer's process, where there are no credentials.
+    pub(crate) process: Option<u32>,
 }
 
 /// The credentials of the process at the other end of a local socket, as

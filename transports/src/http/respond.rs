@@ -212,6 +212,7 @@ where
         .protocol(protocol)
         .peer(caller.peer)
         .remote(remote)
+        .process(caller.process)
         .http(std::sync::Arc::new(parts));
     let reply = handler.handle(message).await;
     if reply.body.is_empty() {

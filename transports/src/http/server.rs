@@ -273,7 +273,7 @@ where
             };
             let caller = Caller {
                 remote: Some(remote),
-                peer: None,
+                ..Caller::default()
             };
             serve_io(io, handler, config, transport, caller, stop, activity).await;
         });

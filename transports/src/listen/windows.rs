@@ -3,10 +3,9 @@
 use std::io;
 
 use interprocess::local_socket::tokio::{Listener, Stream};
+use interprocess::local_socket::traits::StreamCommon as _;
 use interprocess::local_socket::traits::tokio::Listener as _;
 use interprocess::local_socket::{GenericNamespaced, ListenerOptions, ToNsName};
-
-use crate::Peer;
 
 /// Where a local socket lives: on Windows, a named pipe's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,9 +56,12 @@ impl LocalListener {
         Ok(LocalListener { listener })
     }
 
-    /// Accepts a connection; named pipes report no peer credentials here.
-    pub async fn accept(&self) -> io::Result<(Stream, Option<Peer>)> {
-        Ok((self.listener.accept().await?, None))
+    /// Accepts a connection, with the id of the client's process (a named
+    /// pipe reports no user or group).
+    pub async fn accept(&self) -> io::Result<(Stream, Option<u32>)> {
+        let stream = self.listener.accept().await?;
+        let process = stream.peer_creds().ok().and_then(|creds| creds.pid());
+        Ok((stream, process))
     }
 }
 

@@ -32,6 +32,7 @@ impl Origin {
             .protocol(protocol)
             .peer(self.caller.peer)
             .remote(self.caller.remote)
+            .process(self.caller.process)
     }
 }
 

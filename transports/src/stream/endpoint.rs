@@ -191,7 +191,11 @@ impl StreamListener for TcpListener {
         let (stream, remote) = self.accept().await?;
         let _ = stream.set_nodelay(true);
         let remote = Some(remote);
-        Ok((stream, Caller { remote, peer: None }))
+        let caller = Caller {
+            remote,
+            ..Caller::default()
+        };
+        Ok((stream, caller))
     }
 
     #[cfg(unix)]
@@ -210,14 +214,22 @@ impl StreamListener for LocalListener {
 
     async fn accept_async(&self) -> io::Result<(Self::Io, Caller)> {
         let (stream, peer) = self.accept().await?;
-        Ok((stream, Caller { remote: None, peer }))
+        let caller = Caller {
+            peer,
+            ..Caller::default()
+        };
+        Ok((stream, caller))
     }
 
     async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Caller)> {
         let (stream, peer) = self.accept().await?;
         let stream = stream.into_std()?;
         stream.set_nonblocking(false)?;
-        Ok((stream, Caller { remote: None, peer }))
+        let caller = Caller {
+            peer,
+            ..Caller::default()
+        };
+        Ok((stream, caller))
     }
 }
 
@@ -226,8 +238,12 @@ impl StreamListener for LocalListener {
     type Io = interprocess::local_socket::tokio::Stream;
 
     async fn accept_async(&self) -> io::Result<(Self::Io, Caller)> {
-        let (stream, peer) = self.accept().await?;
-        Ok((stream, Caller { remote: None, peer }))
+        let (stream, process) = self.accept().await?;
+        let caller = Caller {
+            process,
+            ..Caller::default()
+        };
+        Ok((stream, caller))
     }
 }
 
