@@ -7,7 +7,7 @@ use diglot::{Fault, Value};
 #[diglot::rpc(namespace = "calc")]
 pub trait Calculator {
     /// Adds two integers.
-    fn add(&self, a: i32, b: i32) -> i32;
+    fn add(&self, a: i32, b: i32) -> Result<i32, CalcError>;
 
     /// Divides; dividing by zero is a fault.
     async fn div(&self, a: f64, b: f64) -> Result<f64, CalcError>;
@@ -27,12 +27,16 @@ pub trait Calculator {
 pub enum CalcError {
     /// The divisor was zero.
     DivisionByZero,
+    /// The result does not fit the type it is returned as (a sum past
+    /// 32 bits).
+    Overflow,
 }
 
 impl From<CalcError> for Fault {
     fn from(error: CalcError) -> Fault {
         match error {
             CalcError::DivisionByZero => Fault::new(Calc::DIVISION_BY_ZERO, "division by zero"),
+            CalcError::Overflow => Fault::new(Calc::OVERFLOW, "the result does not fit in 32 bits"),
         }
     }
 }
@@ -46,11 +50,13 @@ pub struct Calc;
 impl Calc {
     /// The fault code of a division by zero.
     pub const DIVISION_BY_ZERO: i32 = 2;
+    /// The fault code of a sum past 32 bits.
+    pub const OVERFLOW: i32 = 3;
 }
 
 impl Calculator for Calc {
-    fn add(&self, a: i32, b: i32) -> i32 {
-        a.wrapping_add(b)
+    fn add(&self, a: i32, b: i32) -> Result<i32, CalcError> {
+        a.checked_add(b).ok_or(CalcError::Overflow)
     }
 
     async fn div(&self, a: f64, b: f64) -> Result<f64, CalcError> {

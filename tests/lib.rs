@@ -59,6 +59,10 @@ pub struct JsonRpc;
 pub struct Faults;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/troubleshooting.md")]
+pub struct Troubleshooting;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/limits.md")]
 pub struct Limits;
 

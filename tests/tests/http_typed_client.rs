@@ -26,9 +26,11 @@ fn every_method_over_both_protocols() {
         for protocol in [Protocol::XmlRpc, Protocol::JsonRpc] {
             let calc = typed(&url, protocol);
             assert_eq!(calc.add(2, 3).await.unwrap(), 5, "{protocol:?}");
+            // A sum past 32 bits is a fault, not a wrapped number.
+            let overflow = calc.add(i32::MAX, 1).await.unwrap_err();
             assert_eq!(
-                calc.add(i32::MAX, 1).await.unwrap(),
-                i32::MIN,
+                overflow.fault().map(|f| f.code),
+                Some(Calc::OVERFLOW),
                 "{protocol:?}"
             );
             assert_eq!(calc.div(1.0, 4.0).await.unwrap(), 0.25, "{protocol:?}");

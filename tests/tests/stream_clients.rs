@@ -50,10 +50,11 @@ async fn connect(fixture: &Fixture, via: Via, protocol: Protocol) -> StreamConne
 /// Every calculator method, and a fault, through `client`.
 async fn exercise_calculator(client: &CalculatorClient<StreamConnection>, what: &str) {
     assert_eq!(client.add(2, 3).await.unwrap(), 5, "{what}: add");
+    let overflow = client.add(i32::MAX, 1).await.unwrap_err();
     assert_eq!(
-        client.add(i32::MAX, 1).await.unwrap(),
-        i32::MIN,
-        "{what}: add wraps"
+        overflow.fault().map(|f| f.code),
+        Some(Calc::OVERFLOW),
+        "{what}: a sum past 32 bits is a fault"
     );
     assert_eq!(client.div(1.0, 4.0).await.unwrap(), 0.25, "{what}: div");
     assert_eq!(
