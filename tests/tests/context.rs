@@ -51,6 +51,22 @@ impl Who for Teller {
     }
 }
 
+/// POSTs a JSON-RPC `body` over a connection of our own (HTTP/1.1, one
+/// request) and reads the answer's JSON.
+fn post(mut http: impl Read + Write, body: &str) -> serde_json::Value {
+    write!(
+        http,
+        "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    http.read_to_string(&mut response).unwrap();
+    let answer = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(answer).unwrap_or_else(|e| panic!("{response:?}: {e}"))
+}
+
 fn teller() -> Dispatcher {
     Dispatcher::new(WhoService::new(Teller)).unwrap()
 }
@@ -74,24 +90,13 @@ fn a_method_sees_the_remote_address_over_tcp_and_http() {
     let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(answer["result"], json!(["tcp", mine.to_string()]), "{line}");
 
-    let mut http = TcpStream::connect(served.addr("http")).unwrap();
+    let http = TcpStream::connect(served.addr("http")).unwrap();
     let mine = http.local_addr().unwrap();
-    let body = r#"{"jsonrpc":"2.0","method":"who.remote","id":2}"#;
-    write!(
-        http,
-        "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    http.read_to_string(&mut response).unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let answer: serde_json::Value = serde_json::from_str(body).unwrap();
+    let answer = post(http, r#"{"jsonrpc":"2.0","method":"who.remote","id":2}"#);
     assert_eq!(
         answer["result"],
         json!(["http", mine.to_string()]),
-        "{response}"
+        "{answer}"
     );
 
     // Headers reach the method; other transports have none.
@@ -139,20 +144,9 @@ fn a_method_sees_the_peers_credentials_over_a_unix_socket_and_shared_memory() {
     let LocalName::Path(path) = served.name("unix") else {
         unreachable!("bound on a path")
     };
-    let mut http = std::os::unix::net::UnixStream::connect(path).unwrap();
-    let body = r#"{"jsonrpc":"2.0","method":"who.peer","id":3}"#;
-    write!(
-        http,
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    http.read_to_string(&mut response).unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let answer: serde_json::Value = serde_json::from_str(body).unwrap();
-    assert_eq!(answer["result"], json!([me.0, me.1, me.2]), "{response}");
+    let http = std::os::unix::net::UnixStream::connect(path).unwrap();
+    let answer = post(http, r#"{"jsonrpc":"2.0","method":"who.peer","id":3}"#);
+    assert_eq!(answer["result"], json!([me.0, me.1, me.2]), "{answer}");
     served.stop().unwrap();
 }
 
