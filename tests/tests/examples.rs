@@ -7,6 +7,8 @@
 //!   exits cleanly.
 //! * `jsonrpc_spec`: the JSON-RPC 2.0 specification's examples, sent by
 //!   curl, answered as the specification says.
+//! * `from_python`: a SimpleXMLRPCServer service and its diglot port give
+//!   one Python client the same answers.
 
 #![cfg(unix)]
 
@@ -255,4 +257,43 @@ fn the_specifications_examples_answer_curl_as_the_specification_says() {
         r#"{"jsonrpc":"2.0","result":153,"id":7}"#
     );
     server.terminate();
+}
+
+#[test]
+fn a_python_client_gets_the_same_answers_from_simplexmlrpcserver_and_diglot() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/from_python");
+    let (rust, rust_url) = start("from_python");
+    let mut python = Command::new("python3")
+        .arg(root.join("server.py"))
+        .arg("0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs server.py");
+    let stdout = python.stdout.take().expect("piped");
+    let python = Running(python);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let python_url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+
+    let answers = |url: &str| {
+        let mut client = Command::new("python3");
+        client.arg(root.join("client.py")).arg(url);
+        let ran = run(client, None, Duration::from_secs(30), NO_PYTHON);
+        assert!(ran.stdout.contains("fault: 1"), "{ran:?}");
+        ran.stdout
+    };
+    let from_python = answers(&python_url);
+    let from_diglot = answers(&rust_url);
+    assert_eq!(from_diglot, from_python);
+    assert!(from_diglot.contains("total: 3.5\n"), "{from_diglot}");
+    assert!(
+        from_diglot.contains("multicall: [0.5, ['apple', 'pear']]"),
+        "{from_diglot}"
+    );
+    drop(python);
+    rust.terminate();
 }
