@@ -192,3 +192,15 @@ pub fn assert_verdict(ran: &Ran, what: &str) {
         ran.stderr
     );
 }
+
+/// A child process killed (and reaped) when dropped, so that a failing
+/// test does not leave it running.
+#[derive(Debug)]
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use diglot::{DateTime, Dispatcher, LocalName, Server, TlsConfig};
 use diglot_examples::calc::{Calc, CalculatorService};
-use diglot_tests::process::{Ran, calculator_binary, diglot_binary, python_script, run};
+use diglot_tests::process::{
+    KillOnDrop, Ran, calculator_binary, diglot_binary, python_script, run,
+};
 use diglot_tests::served::Served;
 use diglot_tests::tempdir::TempDir;
 
@@ -408,14 +410,16 @@ fn help_shows_examples_and_completions_are_generated() {
 fn the_guides_transcripts_are_what_the_commands_print() {
     let dir = TempDir::new();
     let sock = dir.join("calc.sock");
-    let mut calculator = Command::new(calculator_binary())
-        .args(["--http", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--unix"])
-        .arg(&sock)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (http, tcp) = listening_ports(&mut calculator);
+    let mut calculator = KillOnDrop(
+        Command::new(calculator_binary())
+            .args(["--http", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--unix"])
+            .arg(&sock)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (http, tcp) = listening_ports(&mut calculator.0);
     let bin_dir = diglot_binary().parent().unwrap().to_owned();
     let path = format!(
         "{}:{}",
@@ -459,8 +463,7 @@ fn the_guides_transcripts_are_what_the_commands_print() {
             );
         }
     }
-    let _ = calculator.kill();
-    let _ = calculator.wait();
+    drop(calculator);
 }
 
 /// Reads what the calculator prints until it names its HTTP and TCP ports.
