@@ -9,6 +9,8 @@
 //!   curl, answered as the specification says.
 //! * `from_python`: a SimpleXMLRPCServer service and its diglot port give
 //!   one Python client the same answers.
+//! * `from_jsonrpsee`: a jsonrpsee service and its diglot port give curl
+//!   the same answers.
 
 #![cfg(unix)]
 
@@ -51,7 +53,13 @@ impl Running {
 
 /// Starts an example on port 0 and reads the URL it prints first.
 fn start(example: &str) -> (Running, String) {
+    start_with(example, &[])
+}
+
+/// [`start`] with arguments before the address.
+fn start_with(example: &str, args: &[&str]) -> (Running, String) {
     let mut child = Command::new(example_binary(example))
+        .args(args)
         .arg("127.0.0.1:0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -296,4 +304,54 @@ fn a_python_client_gets_the_same_answers_from_simplexmlrpcserver_and_diglot() {
     );
     drop(python);
     rust.terminate();
+}
+
+#[test]
+fn curl_gets_the_same_answers_from_jsonrpsee_and_diglot() {
+    let (diglot, diglot_url) = start_with("from_jsonrpsee", &["diglot"]);
+    let (jsonrpsee, jsonrpsee_url) = start_with("from_jsonrpsee", &["jsonrpsee"]);
+    // Error texts differ (and jsonrpsee puts serde's in `data`): codes,
+    // ids and results are compared.
+    let answer = |url: &str, request: &str| -> serde_json::Value {
+        let answer: serde_json::Value = serde_json::from_str(&curl_json(url, request))
+            .unwrap_or_else(|e| panic!("{request} at {url}: {e}"));
+        codes_only(answer)
+    };
+    let requests = [
+        r#"{"jsonrpc":"2.0","method":"shop.price","params":["pear"],"id":1}"#,
+        r#"{"jsonrpc":"2.0","method":"shop.total","params":[{"apple":4,"pear":2}],"id":2}"#,
+        r#"{"jsonrpc":"2.0","method":"shop.price","params":["plum"],"id":3}"#,
+        r#"{"jsonrpc":"2.0","method":"shop.items","id":"x"}"#,
+        r#"{"jsonrpc":"2.0","method":"shop.nope","id":4}"#,
+        r#"{"jsonrpc":"2.0","method":"shop.price","params":[7],"id":5}"#,
+        r#"[{"jsonrpc":"2.0","method":"shop.price","params":["apple"],"id":6},{"jsonrpc":"2.0","method":"shop.items","id":7}]"#,
+    ];
+    for request in requests {
+        let from_diglot = answer(&diglot_url, request);
+        assert_eq!(from_diglot, answer(&jsonrpsee_url, request), "{request}");
+        assert!(from_diglot.to_string().contains("\"id\""), "{from_diglot}");
+    }
+    assert_eq!(answer(&diglot_url, requests[1])["result"], 3.5);
+    assert_eq!(answer(&diglot_url, requests[2])["error"]["code"], 1);
+    // By name: diglot reads the parameters' names; jsonrpsee's tuple
+    // parsing does not.
+    let by_name = r#"{"jsonrpc":"2.0","method":"shop.price","params":{"item":"pear"},"id":8}"#;
+    assert_eq!(answer(&diglot_url, by_name)["result"], 0.75);
+    assert_eq!(answer(&jsonrpsee_url, by_name)["error"]["code"], -32602);
+    diglot.terminate();
+    jsonrpsee.terminate();
+}
+
+/// An answer with each error reduced to its code.
+fn codes_only(answer: serde_json::Value) -> serde_json::Value {
+    match answer {
+        serde_json::Value::Array(entries) => entries.into_iter().map(codes_only).collect(),
+        serde_json::Value::Object(mut fields) => {
+            if let Some(error) = fields.get_mut("error").and_then(|e| e.as_object_mut()) {
+                error.retain(|key, _| key == "code");
+            }
+            serde_json::Value::Object(fields)
+        }
+        other => other,
+    }
 }
