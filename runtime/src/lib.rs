@@ -13,6 +13,66 @@
 //! - [`xml`] and [`json`] are the codecs, straight to and from serde types.
 //! - [`Fault`] is the error both protocols put on the wire; [`Limits`]
 //!   bounds what a request may hold.
+//!
+//! ## A whole service
+//!
+//! ```no_run
+//! /// Greetings, in XML-RPC and JSON-RPC alike.
+//! #[diglot::rpc(namespace = "hello")]
+//! pub trait Hello {
+//!     /// Greets `name`.
+//!     fn greet(&self, name: String) -> String;
+//! }
+//!
+//! struct Greeter;
+//!
+//! impl Hello for Greeter {
+//!     fn greet(&self, name: String) -> String {
+//!         format!("Hello, {name}!")
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let dispatcher = diglot::Dispatcher::new(HelloService::new(Greeter))?;
+//!     let server = diglot::Server::new(dispatcher)
+//!         .http("127.0.0.1:8080".parse()?)
+//!         .bind()
+//!         .await?;
+//!     server.serve().await?; // until Ctrl-C or SIGTERM
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `curl -s http://127.0.0.1:8080/RPC2 -H 'Content-Type: application/json'
+//! -d '{"jsonrpc":"2.0","method":"hello.greet","params":["world"],"id":1}'`
+//! answers `{"jsonrpc":"2.0","result":"Hello, world!","id":1}`, and Python's
+//! `xmlrpc.client` calls `hello.greet` over XML-RPC on the same URL.
+//!
+//! ## Features
+//!
+//! | feature | gives |
+//! |---|---|
+//! | `http` (default) | [`HttpEndpoint`], [`HttpConnection`], [`Dispatcher::router`] for axum |
+//! | `stream` (default) | [`TcpEndpoint`], [`LocalEndpoint`] (Unix sockets, Windows named pipes), [`StdioEndpoint`], [`StreamConnection`] |
+//! | `shm` (default, Linux) | `ShmEndpoint`, `ShmConnection`: shared memory between processes |
+//! | `schemars` (default) | introspection from types that implement `schemars::JsonSchema` |
+//! | `tls` | HTTPS: `Server::https`, `https://` URLs for [`HttpConnection`] |
+//! | `chrono`, `time` | [`DateTime`] conversions |
+//! | `cli` | the `diglot` command line (a binary of this crate) |
+//!
+//! ## Where things are
+//!
+//! | to… | use |
+//! |---|---|
+//! | write a service | [`rpc`] on a trait; [`Context`] for who called |
+//! | serve it | [`Dispatcher`], [`Server`] and its endpoints, [`Limits`] |
+//! | call one | the generated `…Client`, or [`Client`] over a [`Connection`]: [`HttpConnection`], [`StreamConnection`], `ShmConnection`, [`InProcess`] |
+//! | handle values | [`Value`], [`Struct`], [`DateTime`], [`Bytes`], [`Fault`] |
+//! | read or write bodies yourself | [`xml`], [`json`] |
+//! | write a transport | [`transport`]: the [`Handler`](transport::Handler) seam and the endpoint traits |
+//!
+//! The guide (`book/` in the repository) covers each in depth.
 
 mod b64;
 mod client;
