@@ -5,7 +5,9 @@
 #
 # Each server runs pinned to one core, wrk to another, over loopback, for a
 # fixed time. Knobs (environment): DURATION (seconds, 10), WARMUP (seconds, 2),
-# CONNECTIONS (32), ROUNDS (1; the best round of each case is reported),
+# CONNECTIONS (32), ROUNDS (1; each case's median over the rounds is
+# reported, and each ratio as the median of the rounds' ratios), RESULTS (a
+# file to copy every round's figures to),
 # PORT (18480), SERVER_CPU (0), LOAD_CPU (1), SERVERS ("diglot axum jsonrpsee").
 set -euo pipefail
 
@@ -176,7 +178,10 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
-# --- the table: the best round of each case ----------------------------------
+# --- the table: the median of the rounds ------------------------------------
+# Each column is the median over the rounds; each ratio is the median of the
+# rounds' own ratios (the servers of one round ran back to back, so a busy
+# spell on the machine slows both sides of a ratio alike).
 echo
 awk '
     { key = $1 " " $2; n[key]++; rows[key, n[key]] = $3 " " $4 " " $5 " " $6 " " $7
@@ -186,38 +191,45 @@ awk '
         print "|---|---|---:|---:|---:|---:|---:|"
         for (i = 1; i <= k; i++) {
             key = order[i]; m = n[key]
-            # this case'"'"'s best round: other load only ever slows a server down
-            best = 1
-            for (a = 2; a <= m; a++) {
-                split(rows[key, a], f, " "); split(rows[key, best], g, " ")
-                if (f[1] + 0 > g[1] + 0) best = a
+            for (c = 1; c <= 5; c++) {
+                for (a = 1; a <= m; a++) { split(rows[key, a], f, " "); col[a] = f[c] + 0 }
+                med[c] = median(col, m)
             }
-            split(rows[key, best], f, " ")
             split(key, s, " ")
-            rps[key] = f[1]; cpu[key] = f[4]
-            printf "| %s | %s | %d | %.0f µs | %.0f µs | %.2f µs | %d%% |\n", s[1], s[2], f[1], f[2], f[3], f[4], f[5]
+            printf "| %s | %s | %d | %.0f µs | %.0f µs | %.2f µs | %d%% |\n", s[1], s[2], med[1], med[2], med[3], med[4], med[5]
         }
-        dj = rps["diglot json-rpc"]; dx = rps["diglot xml-rpc"]
-        ax = rps["axum json-rpc"]; js = rps["jsonrpsee json-rpc"]
-        cdj = cpu["diglot json-rpc"]; cdx = cpu["diglot xml-rpc"]
-        cax = cpu["axum json-rpc"]; cjs = cpu["jsonrpsee json-rpc"]
-        if (dj != "" && (dx != "" || ax != "" || js != "")) {
+        if (n["diglot json-rpc"] && (n["diglot xml-rpc"] || n["axum json-rpc"] || n["jsonrpsee json-rpc"])) {
             print ""
-            print "| ratio | by requests/s | by server CPU per request | target |"
+            print "| ratio (median of the rounds) | by requests/s | by server CPU per request | target |"
             print "|---|---:|---:|---|"
         }
-        ratio("diglot JSON-RPC / axum ceiling", dj, ax, cax, cdj, 0.95)
-        ratio("diglot JSON-RPC / jsonrpsee", dj, js, cjs, cdj, 1.15)
-        ratio("diglot XML-RPC / diglot JSON-RPC", dx, dj, cdj, cdx, 0.90)
+        ratio("diglot JSON-RPC / axum ceiling", "diglot json-rpc", "axum json-rpc", 0.95)
+        ratio("diglot JSON-RPC / jsonrpsee", "diglot json-rpc", "jsonrpsee json-rpc", 1.15)
+        ratio("diglot XML-RPC / diglot JSON-RPC", "diglot xml-rpc", "diglot json-rpc", 0.90)
         print ""
         print "Server CPU per request is user + system time of the server process over the"
         print "measured run divided by the requests answered; it moves less than requests/s"
         print "when other processes share the cores. A server core busy well under 100%"
         print "means something else (another process, or the load generator) was the limit."
     }
-    # a / b by throughput; c / d by CPU time per request (the inverse ratio).
-    function ratio(name, a, b, c, d, target) {
-        if (a == "" || b == "" || b == 0 || d == 0) return
-        printf "| %s | %.2f | %.2f | ≥ %.2f %s |\n", name, a / b, c / d, target, (a / b >= target ? "met" : "**missed**")
+    function median(v, m,    i, j, t) {
+        for (i = 2; i <= m; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+    }
+    # Per round: a / b by throughput, b / a by CPU time per request.
+    function ratio(name, a, b, target,    m, r, by_rps, by_cpu, x, y) {
+        m = n[a] < n[b] ? n[a] : n[b]
+        if (m == 0) return
+        for (r = 1; r <= m; r++) {
+            split(rows[a, r], x, " "); split(rows[b, r], y, " ")
+            by_rps[r] = x[1] / y[1]; by_cpu[r] = y[4] / x[4]
+        }
+        by_rps[0] = median(by_rps, m); by_cpu[0] = median(by_cpu, m)
+        printf "| %s | %.3f | %.3f | ≥ %.2f %s |\n", name, by_rps[0], by_cpu[0], target, (by_rps[0] >= target ? "met" : "**missed**")
     }
 ' "$tmp/results"
+# The rounds themselves, for charts (examples/charts/http_rounds.py draws them).
+if [ -n "${RESULTS:-}" ]; then
+    cp "$tmp/results" "$RESULTS"
+    echo "== rounds written to $RESULTS (case protocol requests/s p50 p99 cpu busy)"
+fi
