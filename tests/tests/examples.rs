@@ -11,6 +11,8 @@
 //!   one Python client the same answers.
 //! * `from_jsonrpsee`: a jsonrpsee service and its diglot port give curl
 //!   the same answers.
+//! * `stdio_child` and `shm_client`: clients of the calculator, over a
+//!   child's stdio and over shared memory.
 
 #![cfg(unix)]
 
@@ -354,4 +356,52 @@ fn codes_only(answer: serde_json::Value) -> serde_json::Value {
         }
         other => other,
     }
+}
+
+#[test]
+fn the_stdio_child_example_calls_the_calculator_it_starts() {
+    let ran = run(
+        Command::new(example_binary("stdio_child")),
+        None,
+        Duration::from_secs(30),
+        "the example is built",
+    );
+    assert_eq!(
+        ran.stdout, "2 + 3 = 5\n1 / 4 = 0.25\n1 / 0: fault 2: division by zero\n",
+        "{ran:?}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_shm_client_example_calls_the_calculator_over_shared_memory() {
+    let dir = diglot_tests::tempdir::TempDir::new();
+    let path = dir.join("calc.shm");
+    let mut child = Command::new(example_binary("calculator"))
+        .arg("--shm")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the calculator starts");
+    let stdout = child.stdout.take().expect("piped");
+    let calculator = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    assert!(line.contains("shared memory"), "{line:?}");
+
+    let mut client = Command::new(example_binary("shm_client"));
+    client.arg(&path);
+    let ran = run(
+        client,
+        None,
+        Duration::from_secs(30),
+        "the example is built",
+    );
+    assert!(
+        ran.stdout.starts_with("2 + 3 = 5\n10000 calls in "),
+        "{ran:?}"
+    );
+    calculator.terminate();
 }
