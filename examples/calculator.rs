@@ -7,6 +7,7 @@
 //! cargo run --example calculator -- --shm /tmp/calc.shm  # only shared memory (Linux)
 //! ```
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::net::SocketAddr;
 
@@ -135,11 +136,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = server.bind().await?;
     // ANCHOR_END: serve
 
-    let mut help: Box<dyn Write> = if options.stdio {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(std::io::stdout())
-    };
+    let mut help = String::new();
     for addr in server.http_addrs() {
         writeln!(
             help,
@@ -194,8 +191,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         help,
         "Ctrl-C stops the server once calls in flight have finished."
     )?;
-    help.flush()?;
-    drop(help);
+    // Whoever reads this may stop reading (`| head -1`, a test that wants
+    // the first line): the server serves on regardless.
+    let _ = if options.stdio {
+        std::io::stderr().write_all(help.as_bytes())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(help.as_bytes()).and_then(|()| out.flush())
+    };
     server.serve().await?;
     Ok(())
 }

@@ -387,9 +387,12 @@ fn the_shm_client_example_calls_the_calculator_over_shared_memory() {
         .expect("the calculator starts");
     let stdout = child.stdout.take().expect("piped");
     let calculator = Running(child);
+    let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
+    stdout.read_line(&mut line).unwrap();
     assert!(line.contains("shared memory"), "{line:?}");
+    // The rest of what it prints is read too, not left to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
 
     let mut client = Command::new(example_binary("shm_client"));
     client.arg(&path);
