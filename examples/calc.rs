@@ -1,6 +1,9 @@
 //! The calculator: diglot's running example.
 
-use diglot::{Fault, Value};
+use std::time::Duration;
+
+use diglot::{Fault, Subscription, Value};
+use futures_util::stream;
 
 // ANCHOR: trait
 /// Arithmetic for the examples.
@@ -18,6 +21,15 @@ pub trait Calculator {
     /// Adds up a list of numbers.
     #[rpc(name = "sumAll")]
     fn sum(&self, values: Vec<f64>) -> f64;
+
+    // ANCHOR: ticks
+    /// Counts from 1 to `count`, one every `interval_ms` milliseconds.
+    ///
+    /// A subscription: each number comes as a notification, and
+    /// `calc.unticks` stops it early.
+    #[rpc(subscription)]
+    fn ticks(&self, count: u32, interval_ms: u32) -> Subscription<u32>;
+    // ANCHOR_END: ticks
 }
 // ANCHOR_END: trait
 
@@ -73,5 +85,18 @@ impl Calculator for Calc {
     fn sum(&self, values: Vec<f64>) -> f64 {
         values.iter().sum()
     }
+
+    // ANCHOR: ticks_impl
+    fn ticks(&self, count: u32, interval_ms: u32) -> Subscription<u32> {
+        let every = Duration::from_millis(interval_ms.into());
+        Subscription::new(stream::unfold(1, move |n| async move {
+            if n > count {
+                return None;
+            }
+            tokio::time::sleep(every).await;
+            Some((n, n + 1))
+        }))
+    }
+    // ANCHOR_END: ticks_impl
 }
 // ANCHOR_END: impl

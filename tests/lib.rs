@@ -43,6 +43,10 @@ pub struct Clients;
 pub struct Console;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/subscriptions.md")]
+pub struct Subscriptions;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/values.md")]
 pub struct Values;
 

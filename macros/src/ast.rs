@@ -40,6 +40,23 @@ pub(crate) struct Method {
     /// this index (or after them all, at `params.len()`).
     pub(crate) context_at: Option<usize>,
     pub(crate) output: Output,
+    pub(crate) role: Role,
+}
+
+/// Whether a method answers once, starts a subscription or ends one.
+pub(crate) enum Role {
+    Call,
+    /// `#[rpc(subscription)]`: the method returns `Subscription<item>`.
+    Subscribe {
+        /// The wire name of the method that ends it.
+        unsubscribe: String,
+        item: Box<syn::Type>,
+    },
+    /// Generated beside a subscription: takes its id, answers a `bool`.
+    Unsubscribe {
+        /// The wire name of the subscription it ends.
+        subscribe: String,
+    },
 }
 
 /// One parameter.

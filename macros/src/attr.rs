@@ -34,6 +34,10 @@ fn flag(slot: &mut bool, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<(
 pub(crate) struct MethodArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) hidden: bool,
+    /// `subscription`, where it was written.
+    pub(crate) subscription: Option<proc_macro2::Span>,
+    /// `unsubscribe = "…"`: the wire name of the method that ends it.
+    pub(crate) unsubscribe: Option<LitStr>,
 }
 
 fn set_once<T>(
@@ -124,8 +128,21 @@ pub(crate) fn method_args(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> MethodArgs {
                 set_once(&mut args.name, lit, &meta)
             } else if meta.path.is_ident("hidden") {
                 flag(&mut args.hidden, &meta)
+            } else if meta.path.is_ident("subscription") {
+                let span = meta.path.get_ident().map(syn::Ident::span);
+                set_once(
+                    &mut args.subscription,
+                    span.unwrap_or_else(proc_macro2::Span::call_site),
+                    &meta,
+                )
+            } else if meta.path.is_ident("unsubscribe") {
+                let lit = name_value(&meta)?;
+                set_once(&mut args.unsubscribe, lit, &meta)
             } else {
-                Err(meta.error("unknown argument; expected `name = \"…\"` or `hidden`"))
+                Err(meta.error(
+                    "unknown argument; expected `name = \"…\"`, `hidden`, `subscription` or \
+                     `unsubscribe = \"…\"`",
+                ))
             }
         });
         if let Err(e) = result {

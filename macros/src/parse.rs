@@ -1,11 +1,11 @@
 //! Reading the trait into the IR, recording every mistake found on the way.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Pat, ReturnType, TraitItem, Type};
 
-use crate::ast::{Method, Output, Param, Service};
+use crate::ast::{Method, Output, Param, Role, Service};
 use crate::attr;
 use crate::case::Case;
 use crate::ctxt::Ctxt;
@@ -49,7 +49,9 @@ pub(crate) fn service(cx: &Ctxt, args: TokenStream, item: TokenStream) -> Option
                 if let Some(method) =
                     method(cx, f, namespace.as_deref(), &separator, args.rename_all)
                 {
+                    let unsubscribe = unsubscribe_method(&method);
                     methods.push(method);
+                    methods.extend(unsubscribe);
                 }
             }
             other => cx.error_at(
@@ -273,9 +275,41 @@ fn method(
         .name
         .as_ref()
         .map_or_else(|| sig.ident.span(), syn::LitStr::span);
-    let wire_name = match namespace {
+    let in_namespace = |base: &str| match namespace {
         Some(ns) => format!("{ns}{separator}{base}"),
-        None => base,
+        None => base.to_owned(),
+    };
+    let wire_name = in_namespace(&base);
+    let role = match (args.subscription, &args.unsubscribe) {
+        (None, None) => Role::Call,
+        (None, Some(lit)) => {
+            cx.error_at(
+                lit,
+                "`unsubscribe` names the method that ends a subscription: mark this one `subscription` too",
+            );
+            ok = false;
+            Role::Call
+        }
+        (Some(at), unsubscribe) => match subscription_item(&output) {
+            Some(item) => Role::Subscribe {
+                unsubscribe: unsubscribe
+                    .as_ref()
+                    .map_or_else(|| in_namespace(&format!("un{base}")), syn::LitStr::value),
+                item: Box::new(item),
+            },
+            None => {
+                let blame = match &sig.output {
+                    ReturnType::Type(_, ty) => quote!(#ty),
+                    ReturnType::Default => quote_spanned!(at=> subscription),
+                };
+                cx.error_at(
+                    blame,
+                    "a subscription returns `diglot::Subscription<Item>`, or a `Result` of one",
+                );
+                ok = false;
+                Role::Call
+            }
+        },
     };
     if !ok {
         return None;
@@ -303,6 +337,61 @@ fn method(
         params,
         context_at,
         output,
+        role,
+    })
+}
+
+/// The item type of a subscription's `Subscription<Item>`.
+fn subscription_item(output: &Output) -> Option<syn::Type> {
+    let (Output::Plain(ty) | Output::Result { ok: ty, .. }) = output else {
+        return None;
+    };
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (
+        last.ident == "Subscription",
+        args.args.first(),
+        args.args.len(),
+    ) {
+        (true, Some(syn::GenericArgument::Type(item)), 1) => Some(item.clone()),
+        _ => None,
+    }
+}
+
+/// The method that ends a subscription, served beside it: it takes the
+/// subscription's id and answers whether the caller's connection had it.
+fn unsubscribe_method(subscribe: &Method) -> Option<Method> {
+    let Role::Subscribe { unsubscribe, .. } = &subscribe.role else {
+        return None;
+    };
+    let span = subscribe.name_span;
+    Some(Method {
+        ident: subscribe.ident.clone(),
+        wire_name: unsubscribe.clone(),
+        name_span: span,
+        docs: format!(
+            "Ends a subscription of `{}`: `true` if this connection had it open.",
+            subscribe.wire_name
+        ),
+        is_async: false,
+        hidden: subscribe.hidden,
+        cfgs: subscribe.cfgs.clone(),
+        doc_attrs: Vec::new(),
+        lint_attrs: Vec::new(),
+        params: vec![Param {
+            ident: syn::Ident::new("subscription", span),
+            wire_name: "subscription".to_owned(),
+            ty: syn::parse_quote!(u64),
+            rest: None,
+        }],
+        context_at: None,
+        output: Output::Plain(syn::parse_quote!(bool)),
+        role: Role::Unsubscribe {
+            subscribe: subscribe.wire_name.clone(),
+        },
     })
 }
 

@@ -11,10 +11,10 @@ pub use std::vec::Vec;
 
 pub use crate::client::{Client, ClientError, Connection, PreparedCall};
 pub use crate::service::{
-    Encoding, IntoReply, MethodInfo, Outcome, ParamInfo, ParamInput, ParamList, PendingReply,
-    Schemas, Service, TypeInfo, undescribed,
+    Encoding, IntoReply, MethodInfo, MethodKind, Outcome, ParamInfo, ParamInput, ParamList,
+    PendingReply, Schemas, Service, TypeInfo, undescribed,
 };
-pub use crate::{Context, Fault};
+pub use crate::{Context, Fault, Subscription};
 
 /// Fills unused slots of a generated method table.
 pub const EMPTY_METHOD: MethodInfo = MethodInfo {
@@ -28,7 +28,45 @@ pub const EMPTY_METHOD: MethodInfo = MethodInfo {
         describe: undescribed,
     },
     hidden: true,
+    kind: MethodKind::Call,
 };
+
+/// Starts the subscription a method answered with (`#[rpc(subscription)]`):
+/// writes its id into `out`.
+pub fn subscribe<T: serde::Serialize + Send + 'static>(
+    reply: Result<Subscription<T>, Fault>,
+    context: &Context,
+    method: &'static MethodInfo,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), Fault> {
+    crate::subscription::start(context, method, reply?, encoding, out)
+}
+
+/// [`subscribe`] into a new buffer, for async methods.
+pub fn subscribe_owned<T: serde::Serialize + Send + 'static>(
+    reply: Result<Subscription<T>, Fault>,
+    context: &Context,
+    method: &'static MethodInfo,
+    encoding: Encoding,
+) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::new();
+    subscribe(reply, context, method, encoding, &mut out)?;
+    Ok(out)
+}
+
+/// Answers an unsubscribe method: decodes the id, ends the subscription if
+/// the caller's connection opened it, and writes whether it did.
+pub fn unsubscribe(
+    params: ParamInput<'_, '_>,
+    context: &Context,
+    method: &'static MethodInfo,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), Fault> {
+    let (id,) = decode_params_1::<u64>(params, method)?;
+    encoding.encode(&crate::subscription::stop(context, id), out)
+}
 
 // Each method's parameters go through a helper of its arity, called with the
 // parameter types spelled as the user wrote them: a type that cannot be

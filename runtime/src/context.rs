@@ -1,8 +1,11 @@
 //! [`Context`]: what a method may know about the call it answers.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use diglot_transports::{Message, Peer, Protocol};
+
+use crate::subscription::Push;
 
 /// What a method may know about the call it is answering: the protocol and
 /// transport it came by, who sent it, and, over HTTP, the request's head.
@@ -48,6 +51,8 @@ pub struct Context {
     process: Option<u32>,
     #[cfg(feature = "http")]
     http: Option<std::sync::Arc<http::request::Parts>>,
+    /// Where subscriptions go, on a connection that carries them.
+    push: Option<Arc<Push>>,
 }
 
 impl Context {
@@ -62,6 +67,7 @@ impl Context {
                 .or_else(|| message.peer.and_then(|p| u32::try_from(p.pid?).ok())),
             #[cfg(feature = "http")]
             http: message.http.take(),
+            push: None,
         }
     }
 
@@ -77,7 +83,18 @@ impl Context {
             process: None,
             #[cfg(feature = "http")]
             http: None,
+            push: None,
         }
+    }
+
+    /// The context on a connection that carries subscriptions.
+    pub(crate) fn with_push(mut self, push: Push) -> Self {
+        self.push = Some(Arc::new(push));
+        self
+    }
+
+    pub(crate) fn push(&self) -> Option<&Push> {
+        self.push.as_deref()
     }
 
     /// The protocol the request was written in.

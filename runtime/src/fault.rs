@@ -59,6 +59,13 @@ impl Fault {
     /// The call ran past the server's per-call timeout (diglot's code in
     /// JSON-RPC's implementation-defined server-error range).
     pub const TIMED_OUT: i32 = -32000;
+    /// A subscription could not start: the protocol or transport cannot
+    /// carry notifications, or the connection has as many subscriptions as
+    /// it may.
+    pub const SUBSCRIPTION_REFUSED: i32 = -32001;
+    /// In a subscription's last notification: the client read so slowly
+    /// that the subscription's notifications filled its buffer.
+    pub const SUBSCRIPTION_LAGGED: i32 = -32002;
 
     /// A fault with a code and a message and no data.
     pub fn new(code: i32, message: impl Into<String>) -> Self {

@@ -65,7 +65,7 @@
 //!
 //! | to… | use |
 //! |---|---|
-//! | write a service | [`rpc`] on a trait; [`Context`] for who called |
+//! | write a service | [`rpc`] on a trait; [`Context`] for who called; [`Subscription`] to push items |
 //! | serve it | [`Dispatcher`], [`Server`] and its endpoints, [`Limits`] |
 //! | call one | the generated `…Client`, or [`Client`] over a [`Connection`]: [`HttpConnection`], [`StreamConnection`], `ShmConnection`, [`InProcess`] |
 //! | handle values | [`Value`], [`Struct`], [`DateTime`], [`Bytes`], [`Fault`] |
@@ -83,6 +83,7 @@ pub mod json;
 mod limits;
 mod server;
 mod service;
+mod subscription;
 mod value;
 pub mod xml;
 
@@ -107,7 +108,10 @@ pub use limits::Limits;
 pub use server::{
     BoundServer, DEFAULT_GRACE, Server, ServerHandle, inherited_tcp_listener, shutdown_signal,
 };
-pub use service::{Describe, MethodInfo, ParamInfo, Schemas, Service, TypeInfo, undescribed};
+pub use service::{
+    Describe, MethodInfo, MethodKind, ParamInfo, Schemas, Service, TypeInfo, undescribed,
+};
+pub use subscription::Subscription;
 pub use value::{Bytes, DateTime, DateTimeError, IntoMembers, Struct, Value};
 
 #[cfg(feature = "http")]
@@ -128,7 +132,8 @@ pub use diglot_transports::{Peer, Protocol};
 pub mod transport {
     pub use diglot_transports::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
     pub use diglot_transports::{
-        DEFAULT_MAX_BODY_BYTES, Handler, Message, Peer, Protocol, Refusal, Reply, listen,
+        DEFAULT_MAX_BODY_BYTES, Feed, FeedSender, Handler, Message, Peer, Protocol, PushError,
+        Refusal, Reply, Session, feed, listen,
     };
 
     /// HTTP: the axum `Router` to mount, and the raw client.

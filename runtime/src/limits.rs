@@ -10,6 +10,8 @@ use crate::Fault;
 /// | [`max_depth`](Self::max_depth) | 64 | arrays and structs nested deeper are refused (xmlrpc-c's default) |
 /// | [`max_batch_len`](Self::max_batch_len) | 100 | calls in one JSON-RPC batch or one `system.multicall` |
 /// | [`max_calls`](Self::max_calls) | 100 | methods one request may run in all: a batch's calls plus the calls of every multicall in it |
+/// | [`max_subscriptions`](Self::max_subscriptions) | 1 024 | subscriptions one connection may hold open |
+/// | [`max_subscription_buffer`](Self::max_subscription_buffer) | 256 | notifications of one subscription waiting for a slow client; past them the subscription ends |
 ///
 /// ```
 /// let limits = diglot::Limits::default().max_depth(16).max_body_bytes(1 << 20);
@@ -22,6 +24,8 @@ pub struct Limits {
     depth: usize,
     batch_len: usize,
     calls: usize,
+    subscriptions: usize,
+    subscription_buffer: usize,
 }
 
 impl Default for Limits {
@@ -31,6 +35,8 @@ impl Default for Limits {
             depth: 64,
             batch_len: 100,
             calls: 100,
+            subscriptions: 1024,
+            subscription_buffer: 256,
         }
     }
 }
@@ -68,6 +74,24 @@ impl Limits {
         self
     }
 
+    /// Sets how many subscriptions one connection may hold open; past it a
+    /// subscribe call is refused with [`Fault::SUBSCRIPTION_REFUSED`].
+    #[must_use]
+    pub fn max_subscriptions(mut self, subscriptions: usize) -> Self {
+        self.subscriptions = subscriptions;
+        self
+    }
+
+    /// Sets how many notifications of one subscription may wait for a
+    /// client that reads slowly (at least one). When an item comes and
+    /// that many are waiting, the subscription ends: its last notification,
+    /// sent after those waiting, says `"end":"lagged"`.
+    #[must_use]
+    pub fn max_subscription_buffer(mut self, notifications: usize) -> Self {
+        self.subscription_buffer = notifications.max(1);
+        self
+    }
+
     /// The largest request body, in bytes.
     pub fn body_bytes(&self) -> usize {
         self.body_bytes
@@ -86,6 +110,16 @@ impl Limits {
     /// The most methods one request may run.
     pub fn calls(&self) -> usize {
         self.calls
+    }
+
+    /// The most subscriptions one connection may hold open.
+    pub fn subscriptions(&self) -> usize {
+        self.subscriptions
+    }
+
+    /// The most notifications of one subscription that may wait.
+    pub fn subscription_buffer(&self) -> usize {
+        self.subscription_buffer
     }
 
     /// Checks a body's size — as declared by a transport before it reads the

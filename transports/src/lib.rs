@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | transports | [`http`], [`stream`], `shm` | each an [`Endpoint`] that binds and serves a handler |
 //! | shared | [`listen`], [`endpoint`] | local socket names and listeners, the connection limit, the stop with its grace |
-//! | seam | [`Handler`], [`Message`], [`Reply`] | body in, body out; the handler owns the body limit |
+//! | seam | [`Handler`], [`Message`], [`Reply`], [`feed`] | body in, body out (and bodies out unasked on connections that carry feeds); the handler owns the body limit |
 //!
 //! | feature | module | what | pulls in |
 //! |---|---|---|---|
@@ -24,6 +24,7 @@
 //! no HTTP crate.
 
 pub mod endpoint;
+pub mod feed;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -38,4 +39,5 @@ pub mod shm;
 pub mod stream;
 
 pub use endpoint::{Address, BoundEndpoint, Endpoint};
+pub use feed::{Feed, FeedSender, PushError, Session};
 pub use seam::{DEFAULT_MAX_BODY_BYTES, Handler, Message, Peer, Protocol, Refusal, Reply};

@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use crate::feed::{Feed, Session};
+
 /// The two protocols diglot speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
@@ -61,6 +63,10 @@ pub struct Message<'b> {
     /// tower layers set), for a body that came over HTTP.
     #[cfg(feature = "http")]
     pub http: Option<std::sync::Arc<::http::request::Parts>>,
+    /// The connection, when it can carry [`Feed`]s: the feeds in this
+    /// message's reply are written on it. `None` where the transport
+    /// cannot send unasked (plain HTTP, a thread-per-connection stream).
+    pub session: Option<Session>,
 }
 
 impl<'b> Message<'b> {
@@ -75,7 +81,15 @@ impl<'b> Message<'b> {
             process: None,
             #[cfg(feature = "http")]
             http: None,
+            session: None,
         }
+    }
+
+    /// Sets the connection the reply's feeds go out on.
+    #[must_use]
+    pub fn session(mut self, session: Option<Session>) -> Self {
+        self.session = session;
+        self
     }
 
     /// Sets the protocol the transport knows the body to be in.
@@ -148,13 +162,36 @@ impl Peer {
 }
 
 /// What a handler answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
+#[non_exhaustive]
 pub struct Reply {
     /// The response body; empty when there is nothing to send back (a
     /// JSON-RPC notification, or a batch of them).
     pub body: Vec<u8>,
     /// The protocol the response is written in.
     pub protocol: Protocol,
+    /// Feeds the request started (subscriptions), to write on the
+    /// message's [`session`](Message::session) after the body. Always
+    /// empty for a message without one.
+    pub feeds: Vec<Feed>,
+}
+
+impl Reply {
+    /// A body in `protocol`, starting no feed.
+    pub fn new(body: Vec<u8>, protocol: Protocol) -> Self {
+        Reply {
+            body,
+            protocol,
+            feeds: Vec::new(),
+        }
+    }
+
+    /// Adds the feeds the request started.
+    #[must_use]
+    pub fn feeds(mut self, feeds: Vec<Feed>) -> Self {
+        self.feeds = feeds;
+        self
+    }
 }
 
 /// Why a transport could not hand a request over to its handler.
@@ -213,9 +250,6 @@ pub trait Handler: Send + Sync + 'static {
     /// default answers nothing.
     fn refuse(&self, refusal: Refusal, protocol: Option<Protocol>) -> Reply {
         let _ = refusal;
-        Reply {
-            body: Vec::new(),
-            protocol: protocol.unwrap_or(Protocol::JsonRpc),
-        }
+        Reply::new(Vec::new(), protocol.unwrap_or(Protocol::JsonRpc))
     }
 }

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{cfgs, derived};
-use crate::ast::{Method, Output, Service};
+use crate::ast::{Method, Output, Role, Service};
 use crate::types;
 
 pub(super) fn render(service: &Service) -> TokenStream {
@@ -223,8 +223,31 @@ fn method_info(method: &Method, krate: &syn::Path) -> TokenStream {
         let rest = p.rest.is_some();
         quote!(#krate::__private::ParamInfo { name: #pname, ty: #ty, optional: #optional, rest: #rest })
     });
-    let result = method.output.success_type();
-    let result = type_info(&result, &result, method, krate);
+    let id: syn::Type = syn::parse_quote!(u64);
+    let (result, kind) = match &method.role {
+        Role::Call => {
+            let result = method.output.success_type();
+            (
+                type_info(&result, &result, method, krate),
+                quote!(#krate::__private::MethodKind::Call),
+            )
+        }
+        // A subscription answers with its id; its items are described apart.
+        Role::Subscribe { unsubscribe, item } => {
+            let item = type_info(item, item, method, krate);
+            (
+                type_info(&id, &id, method, krate),
+                quote!(#krate::__private::MethodKind::Subscribe { unsubscribe: #unsubscribe, item: #item }),
+            )
+        }
+        Role::Unsubscribe { subscribe } => {
+            let result = method.output.success_type();
+            (
+                type_info(&result, &result, method, krate),
+                quote!(#krate::__private::MethodKind::Unsubscribe { subscribe: #subscribe }),
+            )
+        }
+    };
     quote! {
         #krate::__private::MethodInfo {
             name: #name,
@@ -232,6 +255,7 @@ fn method_info(method: &Method, krate: &syn::Path) -> TokenStream {
             params: &[#(#params),*],
             result: #result,
             hidden: #hidden,
+            kind: #kind,
         }
     }
 }
@@ -239,6 +263,12 @@ fn method_info(method: &Method, krate: &syn::Path) -> TokenStream {
 fn call_arm(k: usize, method: &Method, trait_ident: &syn::Ident) -> TokenStream {
     let cfgs = cfgs(method);
     let index = index_const(k);
+    if let Role::Unsubscribe { .. } = method.role {
+        return quote! {
+            #cfgs
+            #index => __d::Outcome::Ready(__d::unsubscribe(params, context, &__METHODS[#index], encoding, out)),
+        };
+    }
     let ident = &method.ident;
     let vars: Vec<_> = (0..method.params.len())
         .map(|i| format_ident!("__p{}", i))
@@ -271,7 +301,21 @@ fn call_arm(k: usize, method: &Method, trait_ident: &syn::Ident) -> TokenStream 
         args.insert(at, quote!(context));
     }
     let call = quote!(<__DiglotImpl as #trait_ident>::#ident(&self.0, #(#args),*));
-    let body = if method.is_async {
+    let body = if let Role::Subscribe { item, .. } = &method.role {
+        // The item type is spelled as the user wrote it: one that cannot be
+        // encoded is reported there.
+        if method.is_async {
+            quote! {
+                __d::Outcome::Pending(__d::Box::pin(async move {
+                    __d::subscribe_owned::<#item>(#into_reply(#call.await), context, &__METHODS[#index], encoding)
+                }))
+            }
+        } else {
+            quote! {
+                __d::Outcome::Ready(__d::subscribe::<#item>(#into_reply(#call), context, &__METHODS[#index], encoding, out))
+            }
+        }
+    } else if method.is_async {
         quote! {
             __d::Outcome::Pending(__d::Box::pin(async move {
                 let reply = #into_reply(#call.await);

@@ -21,6 +21,7 @@ use crate::transport::http::axum_types as axum_router;
 
 use crate::json::{self, Id, Incoming};
 use crate::service::{Encoding, Outcome, ParamInput, Service};
+use crate::subscription::{Push, Registry};
 use crate::transport::{Handler, Message, Peer, Protocol, Refusal, Reply};
 use crate::xml::{self, Dialect, MethodCall};
 use crate::{Context, Fault, Limits};
@@ -52,6 +53,8 @@ struct Inner {
     /// What `rpc.discover`'s `info` says.
     title: String,
     version: String,
+    /// The subscriptions open on every connection.
+    subscriptions: Arc<Registry>,
 }
 
 impl fmt::Debug for Dispatcher {
@@ -177,6 +180,7 @@ impl DispatcherBuilder {
                 call_timeout: self.call_timeout,
                 title,
                 version,
+                subscriptions: Arc::default(),
             }),
         })
     }
@@ -220,7 +224,11 @@ impl Dispatcher {
             .or_else(|| Protocol::sniff(request.body))
             .unwrap_or(Protocol::JsonRpc);
         let budget = Budget::new(&self.inner.limits);
-        let context = Context::of(&mut request, protocol);
+        let mut context = Context::of(&mut request, protocol);
+        if let Some(session) = request.session {
+            let push = Push::new(session, self.inner.subscriptions.clone(), self.inner.limits);
+            context = context.with_push(push);
+        }
         let call = Call {
             encoding: Encoding {
                 protocol,
@@ -234,7 +242,8 @@ impl Dispatcher {
             Protocol::XmlRpc => self.handle_xml(request.body, call).await,
             Protocol::JsonRpc => self.handle_json(request.body, call).await,
         };
-        Reply { body, protocol }
+        let feeds = context.push().map(Push::take).unwrap_or_default();
+        Reply::new(body, protocol).feeds(feeds)
     }
 
     async fn handle_xml(&self, body: &[u8], call_info: Call<'_>) -> Vec<u8> {
@@ -293,7 +302,9 @@ impl Dispatcher {
             }
         };
         let Some(id) = &request.id else {
-            // A notification runs, but its result and any fault are dropped.
+            // A notification runs, but its result and any fault are dropped,
+            // and so is a subscription it starts: nobody knows its id.
+            let started = call.context.push().map(Push::started);
             let mut scratch = Vec::new();
             let _ = self
                 .invoke(
@@ -303,6 +314,9 @@ impl Dispatcher {
                     &mut scratch,
                 )
                 .await;
+            if let (Some(push), Some(started)) = (call.context.push(), started) {
+                push.drop_after(started);
+            }
             return false;
         };
         let start = out.len();
@@ -417,6 +431,11 @@ impl Dispatcher {
         crate::transport::http::router(Arc::new(self.clone()), config)
     }
 
+    /// How many subscriptions are open, on every connection.
+    pub fn subscriptions(&self) -> usize {
+        self.inner.subscriptions.len()
+    }
+
     /// Every method of every service, built-ins last.
     pub fn methods(&self) -> impl Iterator<Item = &'static crate::MethodInfo> + '_ {
         self.inner
@@ -459,7 +478,7 @@ impl Handler for Dispatcher {
             Protocol::XmlRpc => xml::write_fault(&mut body, &fault, self.inner.dialect),
             Protocol::JsonRpc => json::write_error(&mut body, &Id::Null, &fault),
         }
-        Reply { body, protocol }
+        Reply::new(body, protocol)
     }
 }
 

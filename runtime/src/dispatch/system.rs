@@ -5,7 +5,9 @@
 use serde_json::json;
 
 use super::{Call, Dispatcher};
-use crate::service::{MethodInfo, ParamInfo, ParamList, Schemas, TypeInfo, undescribed, xml_type};
+use crate::service::{
+    MethodInfo, MethodKind, ParamInfo, ParamList, Schemas, TypeInfo, undescribed, xml_type,
+};
 use crate::transport::Protocol;
 use crate::{Fault, Value, json, xml};
 
@@ -48,6 +50,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         params: &[],
         result: STRINGS,
         hidden: false,
+        kind: MethodKind::Call,
     },
     MethodInfo {
         name: "system.methodSignature",
@@ -55,6 +58,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         params: METHOD_NAME,
         result: ARRAY,
         hidden: false,
+        kind: MethodKind::Call,
     },
     MethodInfo {
         name: "system.methodHelp",
@@ -62,6 +66,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         params: METHOD_NAME,
         result: STRING,
         hidden: false,
+        kind: MethodKind::Call,
     },
     MethodInfo {
         name: "system.getCapabilities",
@@ -69,6 +74,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         params: &[],
         result: STRUCT,
         hidden: false,
+        kind: MethodKind::Call,
     },
     MethodInfo {
         name: MULTICALL_NAME,
@@ -82,6 +88,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         }],
         result: ARRAY,
         hidden: false,
+        kind: MethodKind::Call,
     },
     MethodInfo {
         name: "rpc.discover",
@@ -89,6 +96,7 @@ pub(super) static BUILTINS: [MethodInfo; 6] = [
         params: &[],
         result: STRUCT,
         hidden: false,
+        kind: MethodKind::Call,
     },
 ];
 
@@ -203,7 +211,7 @@ pub(super) fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
     };
     let methods: Vec<serde_json::Value> = visible(dispatcher)
         .map(|m| {
-            json!({
+            let mut method = json!({
                 "name": m.name,
                 "description": m.help,
                 "paramStructure": "either",
@@ -224,7 +232,23 @@ pub(super) fn discover(dispatcher: &Dispatcher) -> serde_json::Value {
                     })
                 }).collect::<Vec<_>>(),
                 "result": {"name": "result", "schema": schema(&m.result)},
-            })
+            });
+            // OpenRPC has no subscriptions: an extension says which method
+            // starts one, what its notifications carry and what ends it.
+            match m.kind {
+                MethodKind::Call => {}
+                MethodKind::Subscribe { unsubscribe, item } => {
+                    method["x-subscription"] = json!({
+                        "notification": m.name,
+                        "item": schema(&item),
+                        "unsubscribe": unsubscribe,
+                    });
+                }
+                MethodKind::Unsubscribe { subscribe } => {
+                    method["x-unsubscribe"] = json!({"subscription": subscribe});
+                }
+            }
+            method
         })
         .collect();
     let mut document = json!({

@@ -59,4 +59,26 @@ pub struct MethodInfo {
     pub result: TypeInfo,
     /// Whether introspection leaves the method out.
     pub hidden: bool,
+    /// Whether it answers once, starts a subscription or ends one.
+    pub kind: MethodKind,
+}
+
+/// What calling a method does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    /// It answers with its result.
+    Call,
+    /// It answers with a subscription id, then sends `item`s as
+    /// notifications named after the method (`#[rpc(subscription)]`).
+    Subscribe {
+        /// The method that ends the subscription.
+        unsubscribe: &'static str,
+        /// The type of each item.
+        item: TypeInfo,
+    },
+    /// It ends a subscription of the method `subscribe`, given its id.
+    Unsubscribe {
+        /// The method that starts the subscriptions it ends.
+        subscribe: &'static str,
+    },
 }

@@ -8,7 +8,7 @@ mod params;
 mod schema;
 
 pub use encode::{Encoding, IntoReply};
-pub use info::{MethodInfo, ParamInfo, TypeInfo};
+pub use info::{MethodInfo, MethodKind, ParamInfo, TypeInfo};
 pub use params::{ParamInput, ParamList};
 pub(crate) use schema::xml_type;
 pub use schema::{Describe, Schemas, undescribed};

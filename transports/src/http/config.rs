@@ -15,6 +15,7 @@ use std::time::Duration;
 /// | [`write_timeout`](Self::write_timeout) | 10 s | for a write of an answer to make progress; a client that does not read is cut off |
 /// | [`gzip_min_bytes`](Self::gzip_min_bytes) | 1 KiB | smaller responses are not worth compressing |
 /// | [`console`](Self::console) | off | a `GET` from a browser gets a page to browse and call the methods; a `GET` for JSON, the OpenRPC document |
+/// | [`websocket`](Self::websocket) | on | a `GET` that asks to upgrade becomes a WebSocket: calls as messages, and subscriptions |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     pub(crate) paths: Vec<String>,
@@ -23,6 +24,7 @@ pub struct HttpConfig {
     pub(crate) write_timeout: Duration,
     pub(crate) gzip_min_bytes: usize,
     pub(crate) console: bool,
+    pub(crate) websocket: bool,
 }
 
 impl Default for HttpConfig {
@@ -34,6 +36,7 @@ impl Default for HttpConfig {
             write_timeout: Duration::from_secs(10),
             gzip_min_bytes: 1024,
             console: false,
+            websocket: true,
         }
     }
 }
@@ -89,6 +92,18 @@ impl HttpConfig {
     #[must_use]
     pub fn console(mut self, on: bool) -> Self {
         self.console = on;
+        self
+    }
+
+    /// Serves WebSocket on the RPC paths: a `GET` that asks to upgrade
+    /// (`Upgrade: websocket`) becomes a connection that carries calls in
+    /// either protocol as messages, their answers, and the notifications
+    /// of subscriptions. Each message is held to the body limit; the
+    /// server pings every 30 s and closes a client silent for 60 s. On by
+    /// default: it serves the same methods as `POST`.
+    #[must_use]
+    pub fn websocket(mut self, on: bool) -> Self {
+        self.websocket = on;
         self
     }
 

@@ -19,6 +19,7 @@ mod router;
 mod server;
 #[cfg(feature = "tls")]
 mod tls;
+mod websocket;
 
 pub use client::{HttpClient, HttpClientError};
 pub use config::HttpConfig;

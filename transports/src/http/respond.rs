@@ -1,5 +1,7 @@
 //! One HTTP exchange: the checks HTTP asks for, then the handler.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Response, StatusCode};
@@ -7,6 +9,7 @@ use http_body_util::Full;
 
 use super::HttpConfig;
 use super::body::{self, BodyError};
+use super::websocket::{self, Sessions, Watch};
 use crate::seam::Caller;
 use crate::{Handler, Message, Protocol};
 
@@ -117,11 +120,12 @@ where
 /// Answers one HTTP request. A body over the handler's limit is `413`,
 /// refused before it is read when `Content-Length` says so.
 pub(crate) async fn respond<H, B>(
-    handler: &H,
+    handler: &Arc<H>,
     config: &HttpConfig,
     transport: &'static str,
     caller: Caller,
     request: http::Request<B>,
+    upgrades: (&Sessions, Watch),
 ) -> Response<Full<Bytes>>
 where
     H: Handler,
@@ -132,8 +136,24 @@ where
     if !config.serves(parts.uri.path()) {
         return status(StatusCode::NOT_FOUND, "no RPC endpoint at this path\n");
     }
+    if config.websocket && parts.method == Method::GET && websocket::is_upgrade(&parts.headers) {
+        let (sessions, watch) = upgrades;
+        let upgrade = |parts| websocket::Upgrade {
+            handler: handler.clone(),
+            transport,
+            caller,
+            head: Arc::new(parts),
+            write_timeout: config.write_timeout,
+        };
+        return websocket::accept(
+            http::Request::from_parts(parts, ()),
+            upgrade,
+            sessions,
+            watch,
+        );
+    }
     if config.console && parts.method == Method::GET {
-        return super::console::answer(handler, &parts.headers);
+        return super::console::answer(&**handler, &parts.headers);
     }
     if parts.method != Method::POST {
         let mut response = status(

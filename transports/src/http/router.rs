@@ -9,6 +9,7 @@ use axum::routing::any;
 
 use super::HttpConfig;
 use super::respond::respond;
+use super::websocket::{Sessions, Watch};
 use crate::Handler;
 use crate::seam::Caller;
 
@@ -31,9 +32,22 @@ pub fn router<H: Handler>(handler: Arc<H>, config: HttpConfig) -> Router {
                 let handler = handler.clone();
                 let config = config.clone();
                 async move {
-                    respond(&*handler, &config, "http", Caller::default(), request)
-                        .await
-                        .map(Body::new)
+                    // A WebSocket session outlives the request: it runs as a
+                    // task of its own, and ends when its client leaves.
+                    let sessions: Sessions = Arc::new(|session| {
+                        tokio::spawn(session);
+                    });
+                    let upgrades = (&sessions, Watch::default());
+                    respond(
+                        &handler,
+                        &config,
+                        "http",
+                        Caller::default(),
+                        request,
+                        upgrades,
+                    )
+                    .await
+                    .map(Body::new)
                 }
             }),
         );

@@ -18,6 +18,7 @@ use super::HttpConfig;
 use super::respond::respond;
 #[cfg(feature = "tls")]
 use super::tls::TlsConfig;
+use super::websocket::{Sessions, Watch};
 use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
 use crate::listen::{Activity, Limiter, StopSignal, Tasks, TcpSocket};
@@ -182,14 +183,26 @@ pub(crate) async fn serve_io<IO, H>(
     let marks = activity.clone();
     // Becomes true when the first request's head has been read.
     let (begun, mut first_request) = tokio::sync::watch::channel(false);
+    // A WebSocket session runs here once hyper lets go of the connection,
+    // so that the stop reaches it and the drain waits for it.
+    let (upgraded, mut session) = tokio::sync::mpsc::unbounded_channel();
+    let sessions: Sessions = Arc::new(move |s| {
+        let _ = upgraded.send(s);
+    });
+    let watch = Watch {
+        stop: Some(stop.clone()),
+        activity: Some(activity.clone()),
+    };
     let service = service_fn(move |request| {
         let handler = handler.clone();
         let config = config.clone();
         let activity = marks.clone();
+        let (sessions, watch) = (sessions.clone(), watch.clone());
         begun.send_replace(true);
         async move {
             activity.set_idle(false);
-            let response = respond(&*handler, &config, transport, caller, request).await;
+            let upgrades = (&sessions, watch);
+            let response = respond(&handler, &config, transport, caller, request, upgrades).await;
             activity.set_idle(true);
             Ok::<_, Infallible>(response)
         }
@@ -199,7 +212,9 @@ pub(crate) async fn serve_io<IO, H>(
     // connection.
     let mut io = TimeoutStream::new(io);
     io.set_write_timeout(Some(write_timeout));
-    let connection = http.serve_connection(TokioIo::new(Box::pin(io)), service);
+    let connection = http
+        .serve_connection(TokioIo::new(Box::pin(io)), service)
+        .with_upgrades();
     let mut connection = std::pin::pin!(connection);
     tokio::select! {
         ended = connection.as_mut() => {
@@ -228,6 +243,9 @@ pub(crate) async fn serve_io<IO, H>(
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
+    }
+    if let Ok(session) = session.try_recv() {
+        session.await;
     }
 }
 

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
-use futures_util::stream::FuturesUnordered;
+use futures_util::stream::{FuturesUnordered, SelectAll};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 
@@ -16,7 +16,7 @@ use super::StreamConfig;
 use super::frames::{Frame, FrameError, FrameReader, Framing, write_frame};
 use crate::listen::{Activity, StopSignal};
 use crate::seam::Caller;
-use crate::{Handler, Message, Protocol, Reply};
+use crate::{Feed, Handler, Message, Protocol, Reply, Session};
 
 /// Who is on the other end, for the handler.
 #[derive(Debug, Clone, Copy)]
@@ -120,7 +120,8 @@ pub(crate) async fn detect<R: AsyncRead + Unpin>(
     }
 }
 
-/// Reads frames and answers them, several at once.
+/// Reads frames and answers them, several at once; writes what the feeds
+/// the answers started yield, interleaved with later answers.
 pub(crate) async fn serve_frames<R, W, H>(
     mut reader: FrameReader<R>,
     mut writer: W,
@@ -135,25 +136,40 @@ pub(crate) async fn serve_frames<R, W, H>(
     H: Handler,
 {
     let Watch { mut stop, activity } = watch;
+    // This connection carries feeds: a call may start one.
+    let session = Some(Session::next());
     let mut in_flight = FuturesUnordered::new();
+    let mut feeds = SelectAll::<Feed>::new();
     let mut out = Vec::with_capacity(256);
     let mut reading = !stop.is_stopped();
     loop {
+        // Feeds end with the calls: a stop or a closed input ends the
+        // connection once every call read is answered.
         if !reading && in_flight.is_empty() {
             break;
         }
-        // Between calls, with nothing of the next one read, the connection
-        // may be closed to make room for a new one.
-        let idle = in_flight.is_empty() && reader.is_idle();
+        // Between calls, with nothing of the next one read and nothing to
+        // push, the connection may be closed to make room for a new one.
+        let idle = in_flight.is_empty() && reader.is_idle() && feeds.is_empty();
         activity.set_idle(idle);
         tokio::select! {
             biased;
             Some(reply) = in_flight.next(), if !in_flight.is_empty() => {
                 // Every other answer ready now leaves in the same write.
                 out.clear();
-                append(framing, &reply, &mut out);
+                append(framing, reply, &mut out, &mut feeds);
                 while let Some(Some(reply)) = in_flight.next().now_or_never() {
-                    append(framing, &reply, &mut out);
+                    append(framing, reply, &mut out, &mut feeds);
+                }
+                if send(&mut writer, &out, config.write_timeout).await.is_err() {
+                    return;
+                }
+            }
+            Some(body) = feeds.next(), if !feeds.is_empty() => {
+                out.clear();
+                write_frame(framing, &body, &mut out);
+                while let Some(Some(body)) = feeds.next().now_or_never() {
+                    write_frame(framing, &body, &mut out);
                 }
                 if send(&mut writer, &out, config.write_timeout).await.is_err() {
                     return;
@@ -170,19 +186,21 @@ pub(crate) async fn serve_frames<R, W, H>(
                             // before it, and before anything after it.
                             while let Some(reply) = in_flight.next().await {
                                 out.clear();
-                                append(framing, &reply, &mut out);
+                                append(framing, reply, &mut out, &mut feeds);
                                 if send(&mut writer, &out, config.write_timeout).await.is_err() {
                                     return;
                                 }
                             }
-                            let reply = answer(handler.clone(), frame, origin).await;
+                            let reply = answer(handler.clone(), frame, origin, session).await;
                             out.clear();
-                            append(framing, &reply, &mut out);
+                            append(framing, reply, &mut out, &mut feeds);
                             if send(&mut writer, &out, config.write_timeout).await.is_err() {
                                 return;
                             }
                         }
-                        Ok(Some(frame)) => in_flight.push(answer(handler.clone(), frame, origin)),
+                        Ok(Some(frame)) => {
+                            in_flight.push(answer(handler.clone(), frame, origin, session));
+                        }
                         Ok(None) => reading = false,
                         Err(error) => {
                             reading = false;
@@ -190,9 +208,9 @@ pub(crate) async fn serve_frames<R, W, H>(
                                 // The calls before the bad bytes are answered first.
                                 out.clear();
                                 while let Some(reply) = in_flight.next().await {
-                                    append(framing, &reply, &mut out);
+                                    append(framing, reply, &mut out, &mut feeds);
                                 }
-                                append(framing, &refused, &mut out);
+                                append(framing, refused, &mut out, &mut feeds);
                                 let _ = send(&mut writer, &out, config.write_timeout).await;
                             }
                         }
@@ -221,10 +239,14 @@ fn is_xml(frame: &Frame) -> bool {
 }
 
 /// Runs the handler on one frame.
-async fn answer<H: Handler>(handler: Arc<H>, frame: Frame, origin: Origin) -> Reply {
-    handler
-        .handle(origin.message(&frame.body, frame.protocol))
-        .await
+async fn answer<H: Handler>(
+    handler: Arc<H>,
+    frame: Frame,
+    origin: Origin,
+    session: Option<Session>,
+) -> Reply {
+    let message = origin.message(&frame.body, frame.protocol).session(session);
+    handler.handle(message).await
 }
 
 /// The handler's answer to bytes that are no frame, or a frame too large,
@@ -243,12 +265,14 @@ pub(crate) fn refusal<H: Handler>(
     Some(handler.refuse(refusal, None))
 }
 
-/// Appends a reply in the connection's framing; a notification's empty
-/// reply adds nothing.
-fn append(framing: Framing, reply: &Reply, out: &mut Vec<u8>) {
+/// Appends a reply in the connection's framing (a notification's empty
+/// reply adds nothing); the feeds it started are read from now on, so
+/// their first items follow it.
+fn append(framing: Framing, reply: Reply, out: &mut Vec<u8>, feeds: &mut SelectAll<Feed>) {
     if !reply.body.is_empty() {
         write_frame(framing, &reply.body, out);
     }
+    feeds.extend(reply.feeds);
 }
 
 /// Writes what [`append`] gathered, if anything, within `limit`: a peer
