@@ -290,6 +290,14 @@ fn method(
             ok = false;
             Role::Call
         }
+        (Some(at), _) if params.iter().any(|p| p.rest.is_some()) => {
+            cx.error_at(
+                quote_spanned!(at=> subscription),
+                "a subscription takes no `rest` parameter",
+            );
+            ok = false;
+            Role::Call
+        }
         (Some(at), unsubscribe) => match subscription_item(&output) {
             Some(item) => Role::Subscribe {
                 unsubscribe: unsubscribe

@@ -97,8 +97,8 @@ pub use client::ShmConnection;
 #[cfg(feature = "stream")]
 pub use client::StreamConnection;
 pub use client::{
-    Answers, Batch, Client, ClientError, Connection, InProcess, Outgoing, PreparedCall, Slot,
-    block_on,
+    Answers, Batch, Client, ClientError, Connection, InProcess, Items, Outgoing, PreparedCall,
+    Slot, block_on,
 };
 pub use context::Context;
 pub use diglot_macros::rpc;
@@ -145,7 +145,7 @@ pub mod transport {
     /// Streams: the raw client.
     #[cfg(feature = "stream")]
     pub mod stream {
-        pub use diglot_transports::stream::{StreamClient, StreamClientError};
+        pub use diglot_transports::stream::{Notices, StreamClient, StreamClientError};
     }
 
     /// Shared memory: the raw client.

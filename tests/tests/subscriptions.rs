@@ -12,8 +12,11 @@ use std::os::unix::net::UnixStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use diglot::{Dispatcher, Fault, HttpEndpoint, Limits, LocalEndpoint, Server, TcpEndpoint};
-use diglot_examples::calc::{Calc, CalculatorService};
+use diglot::{
+    Dispatcher, Fault, HttpConnection, HttpEndpoint, Limits, LocalEndpoint, Protocol, Server,
+    StreamConnection, TcpEndpoint,
+};
+use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
 use diglot_tests::process::{KillOnDrop, assert_verdict, calculator_binary, python};
 use diglot_tests::served::Served;
 use diglot_tests::tempdir::TempDir;
@@ -133,6 +136,95 @@ fn python_websockets_subscribes_on_the_http_port_and_the_count_returns_to_zero()
     );
     assert_verdict(&ran, "subscribe_websocket.py");
     await_subscriptions(&dispatcher, 0);
+    served.stop().unwrap();
+}
+
+/// The typed client's items of `calc.ticks(5, 1)`, then the subscription
+/// of a long one dropped after three items; with the server's dispatcher,
+/// checks that the drop unsubscribed while the connection stays open.
+async fn typed_client_reads_and_drops(
+    connection: StreamConnection,
+    server: Option<&Dispatcher>,
+) -> Vec<u32> {
+    use futures_util::StreamExt as _;
+    let client = CalculatorClient::new(connection);
+    let items = client.ticks(5, 1).await.unwrap();
+    let all: Vec<u32> = items.map(Result::unwrap).collect().await;
+    let mut long = client.ticks(1_000_000, 1).await.unwrap();
+    for n in 1..=3 {
+        assert_eq!(long.next().await.unwrap().unwrap(), n);
+    }
+    if let Some(dispatcher) = server {
+        assert_eq!(dispatcher.subscriptions(), 1);
+    }
+    drop(long);
+    if let Some(dispatcher) = server {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while dispatcher.subscriptions() != 0 {
+            assert!(
+                Instant::now() < deadline,
+                "dropping the items did not unsubscribe"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    // The connection goes on answering.
+    assert_eq!(client.add(2, 3).await.unwrap(), 5);
+    all
+}
+
+#[test]
+fn the_typed_client_reads_items_over_tcp_unix_and_stdio_and_unsubscribes_on_drop() {
+    let rt = diglot_tests::runtime::multi_thread();
+    let dir = TempDir::new();
+    let dispatcher = calculator(Limits::default());
+    let served = serve(&rt, &dispatcher, &dir);
+    let name = diglot::LocalName::Path(dir.join("calc.sock"));
+    rt.block_on(async {
+        for connection in [
+            StreamConnection::tcp(served.addr("tcp"), Protocol::JsonRpc)
+                .await
+                .unwrap(),
+            StreamConnection::local(&name, Protocol::JsonRpc)
+                .await
+                .unwrap(),
+        ] {
+            let items = typed_client_reads_and_drops(connection, Some(&dispatcher)).await;
+            assert_eq!(items, [1, 2, 3, 4, 5]);
+        }
+    });
+    served.stop().unwrap();
+
+    // A child process over stdio.
+    rt.block_on(async {
+        let mut command = tokio::process::Command::new(calculator_binary());
+        command.arg("--stdio").stderr(Stdio::null());
+        let connection = StreamConnection::spawn(command, Protocol::JsonRpc).unwrap();
+        let items = typed_client_reads_and_drops(connection, None).await;
+        assert_eq!(items, [1, 2, 3, 4, 5]);
+    });
+}
+
+#[test]
+fn the_typed_client_refuses_what_cannot_carry_notifications() {
+    let rt = diglot_tests::runtime::multi_thread();
+    let dir = TempDir::new();
+    let dispatcher = calculator(Limits::default());
+    let served = serve(&rt, &dispatcher, &dir);
+    rt.block_on(async {
+        let url = format!("http://{}/RPC2", served.addr("http"));
+        let http = CalculatorClient::new(HttpConnection::new(&url, Protocol::JsonRpc).unwrap());
+        let error = http.ticks(3, 1).await.unwrap_err();
+        assert!(
+            matches!(error, diglot::ClientError::InvalidOption(_)),
+            "{error}"
+        );
+        let xml = StreamConnection::tcp(served.addr("tcp"), Protocol::XmlRpc)
+            .await
+            .unwrap();
+        let error = CalculatorClient::new(xml).ticks(3, 1).await.unwrap_err();
+        assert!(error.to_string().contains("JSON-RPC"), "{error}");
+    });
     served.stop().unwrap();
 }
 

@@ -10,6 +10,7 @@ mod error;
 #[cfg(feature = "http")]
 mod http;
 mod in_process;
+mod items;
 #[cfg(all(feature = "shm", target_os = "linux"))]
 mod shm;
 #[cfg(feature = "stream")]
@@ -21,6 +22,7 @@ pub use error::ClientError;
 #[cfg(feature = "http")]
 pub use http::HttpConnection;
 pub use in_process::InProcess;
+pub use items::Items;
 #[cfg(all(feature = "shm", target_os = "linux"))]
 pub use shm::ShmConnection;
 #[cfg(feature = "stream")]
@@ -69,6 +71,24 @@ pub trait Connection: Send + Sync + 'static {
         &self,
         request: Outgoing,
     ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send;
+
+    /// Sends a JSON-RPC subscribe call and waits for its answer, as
+    /// [`exchange`](Self::exchange); from then on the notices of the
+    /// subscription it started go to `notices`. A connection that cannot
+    /// receive notices (the default) refuses with
+    /// [`ClientError::InvalidOption`].
+    fn subscribe(
+        &self,
+        request: Outgoing,
+        notices: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
+        let _ = (request, notices);
+        std::future::ready(Err(ClientError::InvalidOption(
+            "this connection cannot receive a server's notifications: subscribe over a stream \
+             connection"
+                .to_owned(),
+        )))
+    }
 }
 
 /// A request on its way to a server.
@@ -197,6 +217,52 @@ impl<C: Connection> Client<C> {
             let response = self.exchange(request).await?;
             self.decode(&response, call.id)
         }
+    }
+
+    /// Subscribes: calls `method` with `params` over JSON-RPC, and returns
+    /// the subscription's [`Items`]. Dropping them calls `unsubscribe` with
+    /// the subscription's id, as a notification sent from a task on the
+    /// current tokio runtime (over a clone of the connection).
+    pub async fn subscribe<P, T>(
+        &self,
+        method: &str,
+        unsubscribe: &'static str,
+        params: &P,
+    ) -> Result<Items<T>, ClientError>
+    where
+        C: Clone,
+        P: Serialize + ?Sized,
+        T: serde::de::DeserializeOwned,
+    {
+        if self.connection.protocol() != Protocol::JsonRpc {
+            return Err(ClientError::InvalidOption(
+                "subscriptions are JSON-RPC only: XML-RPC has no notifications".to_owned(),
+            ));
+        }
+        let call = self.prepare(method, params);
+        let request = Outgoing {
+            body: call.body?,
+            id: Some(call.id),
+            expects_answer: true,
+        };
+        let (notices, received) = tokio::sync::mpsc::channel(items::QUEUE);
+        let subscribed = self.connection.subscribe(request, notices);
+        let response = match self.timeout {
+            None => subscribed.await?,
+            Some(after) => tokio::time::timeout(after, subscribed)
+                .await
+                .map_err(|_| ClientError::TimedOut { after })??,
+        };
+        let id: u64 = self.decode(&response, call.id)?;
+        let connection = self.connection.clone();
+        let on_drop = Box::new(move |id: u64| {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = Client::new(connection).notify(unsubscribe, &(id,)).await;
+                });
+            }
+        });
+        Ok(Items::new(received, id, on_drop))
     }
 
     /// Sends a JSON-RPC notification: no id, no answer. Over XML-RPC, which

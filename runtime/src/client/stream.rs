@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::{ClientError, Connection, Outgoing};
 use crate::transport::Protocol;
-use crate::transport::stream::StreamClient;
+use crate::transport::stream::{Notices, StreamClient};
 use crate::{Limits, LocalName};
 
 /// A connection over a byte stream, with `Content-Length` framing. Calls
@@ -116,6 +116,24 @@ impl Connection for StreamConnection {
     async fn exchange(&self, request: Outgoing) -> Result<Vec<u8>, ClientError> {
         self.client
             .call(&request.body, request.id, request.expects_answer)
+            .await
+            .map_err(ClientError::from)
+    }
+
+    async fn subscribe(
+        &self,
+        request: Outgoing,
+        notices: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let id = request.id.ok_or_else(|| {
+            ClientError::InvalidOption("a subscribe call needs a JSON-RPC id".to_owned())
+        })?;
+        let reading = Notices {
+            subscription_of: super::items::subscription_of,
+            started: super::items::started,
+        };
+        self.client
+            .subscribe(&request.body, id, reading, notices)
             .await
             .map_err(ClientError::from)
     }

@@ -1,5 +1,5 @@
 // A subscription returns `Subscription<Item>`; `unsubscribe` goes with
-// `subscription`.
+// `subscription`; a subscription takes no rest parameter.
 
 #[diglot::rpc(namespace = "feed")]
 pub trait Feeds {
@@ -8,6 +8,9 @@ pub trait Feeds {
 
     #[rpc(unsubscribe = "feed.stop")]
     fn plain(&self) -> u32;
+
+    #[rpc(subscription)]
+    fn spread(&self, #[rpc(rest)] values: Vec<u32>) -> diglot::Subscription<u32>;
 }
 
 fn main() {}

@@ -7,7 +7,7 @@ use std::io;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use super::frames::{FrameError, FrameReader, Framing, write_frame};
 
@@ -82,6 +82,23 @@ struct Waiting {
     in_order: VecDeque<Waiter>,
     /// Set once the reader stops; later calls fail at once.
     closed: Option<Ended>,
+    /// How notices are told apart, once a subscription was made.
+    notices: Option<Notices>,
+    /// Subscribe calls waiting for their answer, with where their
+    /// notices go.
+    subscribing: HashMap<i64, mpsc::Sender<Vec<u8>>>,
+    /// Where each live subscription's notices go, by its id.
+    feeds: HashMap<u64, mpsc::Sender<Vec<u8>>>,
+}
+
+/// How the reader tells a server's notices from answers: the runtime reads
+/// the bodies (the transport reads no JSON).
+#[derive(Debug, Clone, Copy)]
+pub struct Notices {
+    /// The subscription a notice belongs to; `None` for anything else.
+    pub subscription_of: fn(&[u8]) -> Option<u64>,
+    /// The subscription id a subscribe call's answer carries.
+    pub started: fn(&[u8]) -> Option<u64>,
 }
 
 impl Waiting {
@@ -234,6 +251,33 @@ impl StreamClient {
         Ok(client)
     }
 
+    /// Sends a subscribe call with JSON-RPC id `id` and waits for its
+    /// answer; from then on the notices of the subscription it started
+    /// (told apart by `notices`) go to `feed`, until `feed`'s receiver is
+    /// dropped, or falls a whole queue behind.
+    pub async fn subscribe(
+        &self,
+        body: &[u8],
+        id: i64,
+        notices: Notices,
+        feed: mpsc::Sender<Vec<u8>>,
+    ) -> Result<Vec<u8>, StreamClientError> {
+        {
+            let mut waiting = self.waiting.lock().expect("not poisoned");
+            waiting.notices = Some(notices);
+            // Subscriptions that ended leave their senders behind.
+            waiting.feeds.retain(|_, feed| !feed.is_closed());
+            waiting.subscribing.insert(id, feed);
+        }
+        let answer = self.call(body, Some(id), true).await;
+        self.waiting
+            .lock()
+            .expect("not poisoned")
+            .subscribing
+            .remove(&id);
+        answer
+    }
+
     /// Sends a request and waits for its answer. With `id`, the answer
     /// carrying that id is returned; without, the next answer without an id.
     /// A notification (`expect_answer` false) returns at once, empty.
@@ -300,6 +344,25 @@ impl StreamClient {
     }
 }
 
+/// Hands a notice to its subscription, if it is one: `true` when the body
+/// was a notice (delivered or dropped), `false` for an answer. A
+/// subscription whose reader is gone or lags by a whole queue is dropped:
+/// its stream then ends.
+fn route_notice(waiting: &mut Waiting, body: &[u8]) -> bool {
+    let Some(notices) = waiting.notices else {
+        return false;
+    };
+    let Some(subscription) = (notices.subscription_of)(body) else {
+        return false;
+    };
+    if let Some(feed) = waiting.feeds.get(&subscription)
+        && feed.try_send(body.to_vec()).is_err()
+    {
+        waiting.feeds.remove(&subscription);
+    }
+    true
+}
+
 /// Hands each answer to its waiting call until the stream ends.
 async fn read_answers<R: AsyncRead + Unpin>(
     mut reader: FrameReader<R>,
@@ -312,7 +375,18 @@ async fn read_answers<R: AsyncRead + Unpin>(
             Ok(Some(frame)) => {
                 let mut waiting = waiting.lock().expect("not poisoned");
                 let waiter = match id_of(&frame.body) {
-                    Some(id) => waiting.by_id.remove(&id),
+                    Some(id) => {
+                        // A subscription's notices may follow its answer at
+                        // once: they are routed from here on.
+                        if let Some(feed) = waiting.subscribing.remove(&id)
+                            && let Some(notices) = waiting.notices
+                            && let Some(started) = (notices.started)(&frame.body)
+                        {
+                            waiting.feeds.insert(started, feed);
+                        }
+                        waiting.by_id.remove(&id)
+                    }
+                    None if route_notice(&mut waiting, &frame.body) => continue,
                     None => waiting.in_order.pop_front(),
                 };
                 if let Some(waiter) = waiter {

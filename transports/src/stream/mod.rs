@@ -32,7 +32,7 @@ mod stdio;
 #[cfg(unix)]
 mod threaded;
 
-pub use client::{StreamClient, StreamClientError};
+pub use client::{Notices, StreamClient, StreamClientError};
 pub use config::StreamConfig;
 pub use endpoint::{LocalEndpoint, TcpEndpoint};
 pub use stdio::StdioEndpoint;
