@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, SelectAll};
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, StatusCode};
 use http_body_util::Full;
@@ -30,6 +30,9 @@ pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Calls one WebSocket connection answers at once.
 const MAX_IN_FLIGHT: usize = 64;
+
+/// The most messages written together before a flush.
+const MAX_BATCH: usize = 64;
 
 /// Whether `headers` ask to upgrade to WebSocket.
 pub(super) fn is_upgrade(headers: &HeaderMap) -> bool {
@@ -187,7 +190,8 @@ where
                 if heard.elapsed() > 2 * PING_INTERVAL {
                     break Some(CloseCode::Away);
                 }
-                if send(&mut ws, WsMessage::Ping(Bytes::new()), upgrade.write_timeout).await.is_err() {
+                let ping = async { ws.send(WsMessage::Ping(Bytes::new())).await };
+                if !matches!(tokio::time::timeout(upgrade.write_timeout, ping).await, Ok(Ok(()))) {
                     return;
                 }
                 None
@@ -196,11 +200,23 @@ where
             () = &mut evicted, if idle => break Some(CloseCode::Away),
         };
         if let Some(body) = outgoing {
-            let message = match String::from_utf8(body) {
-                Ok(text) => WsMessage::text(text),
-                Err(e) => WsMessage::Binary(Bytes::from(e.into_bytes())),
-            };
-            if send(&mut ws, message, upgrade.write_timeout).await.is_err() {
+            // Every other answer and notice ready now leaves in the same
+            // write.
+            let mut batch = vec![body];
+            while batch.len() < MAX_BATCH {
+                if let Some(Some(reply)) = in_flight.next().now_or_never() {
+                    let reply: Reply = reply;
+                    feeds.extend(reply.feeds);
+                    if !reply.body.is_empty() {
+                        batch.push(reply.body);
+                    }
+                } else if let Some(Some(body)) = feeds.next().now_or_never() {
+                    batch.push(body);
+                } else {
+                    break;
+                }
+            }
+            if send(&mut ws, batch, upgrade.write_timeout).await.is_err() {
                 return;
             }
         }
@@ -235,16 +251,27 @@ async fn answer<H: Handler>(upgrade: &Upgrade<H>, session: Session, body: Bytes)
     upgrade.handler.handle(message).await
 }
 
-/// Sends one message within `limit`: a client that does not read is cut off.
+/// Sends bodies as text messages (binary if one is not UTF-8), flushed
+/// once, within `limit`: a client that does not read is cut off.
 async fn send<IO>(
     ws: &mut WebSocketStream<IO>,
-    message: WsMessage,
+    bodies: Vec<Vec<u8>>,
     limit: Duration,
 ) -> Result<(), ()>
 where
     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    match tokio::time::timeout(limit, ws.send(message)).await {
+    let sent = async {
+        for body in bodies {
+            let message = match String::from_utf8(body) {
+                Ok(text) => WsMessage::text(text),
+                Err(e) => WsMessage::Binary(Bytes::from(e.into_bytes())),
+            };
+            ws.feed(message).await?;
+        }
+        ws.flush().await
+    };
+    match tokio::time::timeout(limit, sent).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }
