@@ -351,14 +351,27 @@ fn subscriptions_are_refused_where_they_cannot_work() {
         true
     );
 
-    // A subscription sent as a notification starts nothing.
+    // A subscription sent as a notification ends at once: nobody could
+    // learn its id, and none of its items is sent.
     drop(lines);
     drop(other);
     await_subscriptions(&dispatcher, 0);
     let mut lines = Lines::connect(&path);
     lines.send(json!({"jsonrpc": "2.0", "method": "calc.ticks", "params": [1_000_000, 1]}));
-    assert_eq!(lines.call(5, "calc.add", json!([1, 1]))["result"], 2);
-    assert_eq!(dispatcher.subscriptions(), 0);
+    lines.send(json!({"jsonrpc": "2.0", "id": 5, "method": "calc.add", "params": [1, 1]}));
+    let answer = lines.recv().unwrap();
+    assert_eq!(
+        answer["id"], 5,
+        "the answer, and no tick before it: {answer}"
+    );
+    await_subscriptions(&dispatcher, 0);
+    lines
+        .writer
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut more = String::new();
+    let after = lines.reader.read_line(&mut more);
+    assert!(after.is_err(), "nothing after the answer: {after:?} {more}");
     served.stop().unwrap();
 }
 
