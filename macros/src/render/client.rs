@@ -55,14 +55,26 @@ pub(super) fn render(service: &Service) -> TokenStream {
     }
 }
 
-fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStream {
+/// What goes before a client method: the trait method's docs (or `doc`
+/// when it has none), its `#[cfg]`s and its lint attributes.
+fn attributes(method: &Method, doc: &str) -> TokenStream {
     let cfgs = cfgs(method);
     let docs = &method.doc_attrs;
     let lints = &method.lint_attrs;
-    let fallback_doc = docs
-        .is_empty()
-        .then(|| format!("Calls `{}` on the server.", method.wire_name));
-    let fallback_doc = fallback_doc.map(|d| quote!(#[doc = #d]));
+    let fallback_doc = docs.is_empty().then(|| {
+        let doc = format!("{doc} `{}` on the server.", method.wire_name);
+        quote!(#[doc = #doc])
+    });
+    quote! {
+        #(#docs)*
+        #fallback_doc
+        #cfgs
+        #(#lints)*
+    }
+}
+
+fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStream {
+    let attributes = attributes(method, "Calls");
     let ident = &method.ident;
     let wire = &method.wire_name;
     let names: Vec<_> = method.params.iter().map(|p| &p.ident).collect();
@@ -99,10 +111,7 @@ fn method(method: &Method, vis: &syn::Visibility, krate: &syn::Path) -> TokenStr
         > + ::core::marker::Send + '_
     };
     quote! {
-        #(#docs)*
-        #fallback_doc
-        #cfgs
-        #(#lints)*
+        #attributes
         #vis fn #ident(&self, #(#names: #tys),*) -> #future {
             let call = #encode;
             #send
@@ -119,13 +128,7 @@ fn subscription(
     unsubscribe: &str,
     item: &syn::Type,
 ) -> TokenStream {
-    let cfgs = cfgs(method);
-    let docs = &method.doc_attrs;
-    let lints = &method.lint_attrs;
-    let fallback_doc = docs
-        .is_empty()
-        .then(|| format!("Subscribes to `{}` on the server.", method.wire_name));
-    let fallback_doc = fallback_doc.map(|d| quote!(#[doc = #d]));
+    let attributes = attributes(method, "Subscribes to");
     let ident = &method.ident;
     let wire = &method.wire_name;
     let names: Vec<_> = method.params.iter().map(|p| &p.ident).collect();
@@ -136,10 +139,7 @@ fn subscription(
         > + ::core::marker::Send + '_
     };
     quote! {
-        #(#docs)*
-        #fallback_doc
-        #cfgs
-        #(#lints)*
+        #attributes
         #vis fn #ident(&self, #(#names: #tys),*) -> #future
         where
             __DiglotConn: ::core::clone::Clone,
