@@ -53,11 +53,11 @@
 //!
 //! | feature | gives |
 //! |---|---|
-//! | `http` (default) | [`HttpEndpoint`], [`HttpConnection`], [`Dispatcher::router`] for axum |
+//! | `http` (default) | [`HttpEndpoint`], [`HttpConnection`], [`Dispatcher::router`] for axum; with `stream`, [`WebSocketConnection`] |
 //! | `stream` (default) | [`TcpEndpoint`], [`LocalEndpoint`] (Unix sockets, Windows named pipes), [`StdioEndpoint`], [`StreamConnection`] |
 //! | `shm` (default, Linux) | `ShmEndpoint`, `ShmConnection`: shared memory between processes |
 //! | `schemars` (default) | introspection from types that implement `schemars::JsonSchema` |
-//! | `tls` | HTTPS: `Server::https`, `https://` URLs for [`HttpConnection`] |
+//! | `tls` | HTTPS: `Server::https`, `https://` URLs for [`HttpConnection`], `wss://` for [`WebSocketConnection`] |
 //! | `chrono`, `time` | [`DateTime`] conversions |
 //! | `cli` | the `diglot` command line (a binary of this crate) |
 //!
@@ -67,7 +67,7 @@
 //! |---|---|
 //! | write a service | [`rpc`] on a trait; [`Context`] for who called; [`Subscription`] to push items |
 //! | serve it | [`Dispatcher`], [`Server`] and its endpoints, [`Limits`] |
-//! | call one | the generated `…Client`, or [`Client`] over a [`Connection`]: [`HttpConnection`], [`StreamConnection`], `ShmConnection`, [`InProcess`] |
+//! | call one | the generated `…Client`, or [`Client`] over a [`Connection`]: [`HttpConnection`], [`WebSocketConnection`], [`StreamConnection`], `ShmConnection`, [`InProcess`] |
 //! | handle values | [`Value`], [`Struct`], [`DateTime`], [`Bytes`], [`Fault`] |
 //! | read or write bodies yourself | [`xml`], [`json`] |
 //! | write a transport | [`transport`]: the [`Handler`](transport::Handler) seam and the endpoint traits |
@@ -96,6 +96,8 @@ pub use client::HttpConnection;
 pub use client::ShmConnection;
 #[cfg(feature = "stream")]
 pub use client::StreamConnection;
+#[cfg(all(feature = "http", feature = "stream"))]
+pub use client::WebSocketConnection;
 pub use client::{
     Answers, Batch, Client, ClientError, Connection, InProcess, Items, Outgoing, PreparedCall,
     Slot, block_on,

@@ -38,6 +38,16 @@ impl Session {
     }
 }
 
+/// How a client tells a server's notices from answers: the runtime reads
+/// the bodies (the transport reads no JSON).
+#[derive(Debug, Clone, Copy)]
+pub struct Notices {
+    /// The subscription a notice belongs to; `None` for anything else.
+    pub subscription_of: fn(&[u8]) -> Option<u64>,
+    /// The subscription id a subscribe call's answer carries.
+    pub started: fn(&[u8]) -> Option<u64>,
+}
+
 /// A feed that holds at most `capacity` bodies (at least one) the
 /// transport has not written yet.
 pub fn feed(capacity: usize) -> (FeedSender, Feed) {

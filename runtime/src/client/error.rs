@@ -48,7 +48,8 @@ pub enum ClientError {
         /// The limit.
         limit: u64,
     },
-    /// An HTTP server answered with this status instead of 200.
+    /// An HTTP server answered with this status instead of 200 (or, to a
+    /// WebSocket upgrade, instead of 101).
     HttpStatus(u16),
     /// No answer came within the client's [`timeout`](crate::Client::timeout).
     TimedOut {
@@ -143,6 +144,8 @@ impl From<crate::transport::stream::StreamClientError> for ClientError {
                 size: None,
                 limit: limit as u64,
             },
+            E::InvalidUrl(why) => ClientError::InvalidAddress(why),
+            E::UpgradeRefused { status } => ClientError::HttpStatus(status),
             other => ClientError::Protocol(other.to_string()),
         }
     }

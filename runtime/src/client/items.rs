@@ -162,9 +162,16 @@ fn read<T: DeserializeOwned>(body: &[u8]) -> Result<Notice<T>, ClientError> {
     }
 }
 
+/// How a connection's reader tells notices from answers.
+#[cfg(any(feature = "stream", all(feature = "shm", target_os = "linux")))]
+pub(crate) const NOTICES: crate::transport::feed::Notices = crate::transport::feed::Notices {
+    subscription_of,
+    started,
+};
+
 /// The subscription a server's notice belongs to: `params.subscription`
-/// of a request without an id. For the stream reader.
-#[cfg(feature = "stream")]
+/// of a request without an id.
+#[cfg(any(feature = "stream", all(feature = "shm", target_os = "linux")))]
 pub(crate) fn subscription_of(body: &[u8]) -> Option<u64> {
     #[derive(Deserialize)]
     struct Notice {
@@ -186,7 +193,7 @@ pub(crate) fn subscription_of(body: &[u8]) -> Option<u64> {
 }
 
 /// The subscription id a subscribe call's answer carries.
-#[cfg(feature = "stream")]
+#[cfg(any(feature = "stream", all(feature = "shm", target_os = "linux")))]
 pub(crate) fn started(body: &[u8]) -> Option<u64> {
     #[derive(Deserialize)]
     struct Answer {
@@ -201,7 +208,7 @@ pub(crate) fn started(body: &[u8]) -> Option<u64> {
 mod tests {
     use super::*;
 
-    #[cfg(feature = "stream")]
+    #[cfg(any(feature = "stream", all(feature = "shm", target_os = "linux")))]
     #[test]
     fn notices_read_as_items_ends_and_faults() {
         let item =

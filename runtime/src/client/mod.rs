@@ -15,6 +15,8 @@ mod items;
 mod shm;
 #[cfg(feature = "stream")]
 mod stream;
+#[cfg(all(feature = "http", feature = "stream"))]
+mod websocket;
 
 pub use batch::{Answers, Batch, Slot};
 pub use block_on::block_on;
@@ -27,6 +29,8 @@ pub use items::Items;
 pub use shm::ShmConnection;
 #[cfg(feature = "stream")]
 pub use stream::StreamConnection;
+#[cfg(all(feature = "http", feature = "stream"))]
+pub use websocket::WebSocketConnection;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -85,7 +89,7 @@ pub trait Connection: Send + Sync + 'static {
         let _ = (request, notices);
         std::future::ready(Err(ClientError::InvalidOption(
             "this connection cannot receive a server's notifications: subscribe over a stream \
-             connection"
+             or WebSocket connection"
                 .to_owned(),
         )))
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::{ClientError, Connection, Outgoing};
 use crate::transport::Protocol;
-use crate::transport::stream::{Notices, StreamClient};
+use crate::transport::stream::StreamClient;
 use crate::{Limits, LocalName};
 
 /// A connection over a byte stream, with `Content-Length` framing. Calls
@@ -90,7 +90,8 @@ impl StreamConnection {
         Ok(Self::from_client(client, protocol, limits))
     }
 
-    fn from_client(client: StreamClient, protocol: Protocol, limits: Limits) -> Self {
+    /// Also the body of a [`WebSocketConnection`](super::WebSocketConnection).
+    pub(super) fn from_client(client: StreamClient, protocol: Protocol, limits: Limits) -> Self {
         StreamConnection {
             client: Arc::new(client),
             protocol,
@@ -128,12 +129,8 @@ impl Connection for StreamConnection {
         let id = request.id.ok_or_else(|| {
             ClientError::InvalidOption("a subscribe call needs a JSON-RPC id".to_owned())
         })?;
-        let reading = Notices {
-            subscription_of: super::items::subscription_of,
-            started: super::items::started,
-        };
         self.client
-            .subscribe(&request.body, id, reading, notices)
+            .subscribe(&request.body, id, super::items::NOTICES, notices)
             .await
             .map_err(ClientError::from)
     }

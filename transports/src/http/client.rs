@@ -232,7 +232,7 @@ fn http_connector() -> HttpConnector {
 }
 
 /// Moves `user:password@` out of the URL into a basic-auth header value.
-fn split_credentials(uri: Uri) -> Result<(Uri, Option<HeaderValue>), HttpClientError> {
+pub(super) fn split_credentials(uri: Uri) -> Result<(Uri, Option<HeaderValue>), HttpClientError> {
     let Some(authority) = uri.authority().cloned() else {
         return Ok((uri, None));
     };

@@ -20,6 +20,8 @@ mod server;
 #[cfg(feature = "tls")]
 mod tls;
 mod websocket;
+#[cfg(feature = "stream")]
+pub(crate) mod websocket_client;
 
 pub use client::{HttpClient, HttpClientError};
 pub use config::HttpConfig;

@@ -108,20 +108,24 @@ impl TlsRoots {
         })
     }
 
+    /// A TLS client trusting these roots (HTTPS, and `wss://`).
+    pub(crate) fn client_config(&self) -> io::Result<rustls::ClientConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Ok(rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(invalid)?
+            .with_root_certificates(self.roots.clone())
+            .with_no_client_auth())
+    }
+
     /// An HTTP connector that also speaks HTTPS, trusting these roots.
     pub(crate) fn connector(
         &self,
         http: hyper_util::client::legacy::connect::HttpConnector,
     ) -> io::Result<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>
     {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(invalid)?
-            .with_root_certificates(self.roots.clone())
-            .with_no_client_auth();
         Ok(hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(config)
+            .with_tls_config(self.client_config()?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http))

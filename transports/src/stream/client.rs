@@ -3,13 +3,17 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
 use super::frames::{FrameError, FrameReader, Framing, write_frame};
+use crate::feed::Notices;
 
 /// Why a call over a stream failed.
 #[derive(Debug)]
@@ -26,6 +30,14 @@ pub enum StreamClientError {
     TooLarge {
         /// The limit, in bytes.
         limit: usize,
+    },
+    /// The URL is not one this client can connect to (WebSocket).
+    InvalidUrl(String),
+    /// The server answered the WebSocket upgrade with this HTTP status
+    /// instead of switching protocols.
+    UpgradeRefused {
+        /// The HTTP status.
+        status: u16,
     },
 }
 
@@ -44,6 +56,11 @@ impl fmt::Display for StreamClientError {
                 f,
                 "an answer was larger than the limit of {limit} bytes; the connection was closed"
             ),
+            StreamClientError::InvalidUrl(why) => write!(f, "invalid URL: {why}"),
+            StreamClientError::UpgradeRefused { status } => write!(
+                f,
+                "the server answered the WebSocket upgrade with HTTP {status}"
+            ),
         }
     }
 }
@@ -59,7 +76,7 @@ impl std::error::Error for StreamClientError {
 
 /// Why the reader stopped, told to every call that waited or comes later.
 #[derive(Debug, Clone)]
-enum Ended {
+pub(crate) enum Ended {
     Closed(String),
     TooLarge { limit: usize },
 }
@@ -73,13 +90,76 @@ impl From<Ended> for StreamClientError {
     }
 }
 
+/// Where requests go, one whole body at a time: `Content-Length` frames
+/// on a byte stream, or WebSocket messages. Boxed so that one client type
+/// serves every transport.
+pub(crate) trait Outbound: Send {
+    /// Writes `body` as one message and flushes it.
+    fn send<'a>(
+        &'a mut self,
+        body: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
+}
+
+/// Where answers and notices come from, one whole body at a time, for
+/// the reader task.
+pub(crate) trait Inbound: Send + 'static {
+    /// The next body, or why no more will come.
+    fn next(&mut self) -> impl Future<Output = Result<Bytes, Ended>> + Send;
+
+    /// Runs once every waiting call has been failed (a WebSocket sends
+    /// back the close frame it owes).
+    fn finish(&mut self) -> impl Future<Output = ()> + Send {
+        std::future::ready(())
+    }
+}
+
+/// Requests written in `Content-Length` framing.
+struct Framed<W>(W);
+
+impl<W: AsyncWrite + Unpin + Send> Outbound for Framed<W> {
+    fn send<'a>(
+        &'a mut self,
+        body: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
+        Box::pin(async move {
+            // One write: header and body in one segment.
+            let mut frame = Vec::with_capacity(body.len() + 32);
+            write_frame(Framing::ContentLength, body, &mut frame);
+            self.0.write_all(&frame).await?;
+            self.0.flush().await
+        })
+    }
+}
+
+/// Answers read in `Content-Length` framing.
+struct Frames<R> {
+    reader: FrameReader<R>,
+    limit: usize,
+}
+
+impl<R: AsyncRead + Unpin + Send + 'static> Inbound for Frames<R> {
+    async fn next(&mut self) -> Result<Bytes, Ended> {
+        match self.reader.next(Framing::ContentLength).await {
+            Ok(Some(frame)) => Ok(frame.body),
+            Ok(None) => Err(Ended::Closed("the server closed the connection".to_owned())),
+            Err(FrameError::TooLarge) => Err(Ended::TooLarge { limit: self.limit }),
+            Err(e) => Err(Ended::Closed(format!("unreadable answer: {e}"))),
+        }
+    }
+}
+
 type Waiter = oneshot::Sender<Result<Vec<u8>, Ended>>;
+
+/// A call without an id's hold on the connection, where such calls go one
+/// at a time; released when its answer comes.
+type Turn = tokio::sync::OwnedMutexGuard<()>;
 
 /// Calls waiting for answers: by id (JSON-RPC), or in order (XML-RPC).
 #[derive(Default)]
 struct Waiting {
     by_id: HashMap<i64, Waiter>,
-    in_order: VecDeque<Waiter>,
+    in_order: VecDeque<(Waiter, Option<Turn>)>,
     /// Set once the reader stops; later calls fail at once.
     closed: Option<Ended>,
     /// How notices are told apart, once a subscription was made.
@@ -91,30 +171,26 @@ struct Waiting {
     feeds: HashMap<u64, mpsc::Sender<Vec<u8>>>,
 }
 
-/// How the reader tells a server's notices from answers: the runtime reads
-/// the bodies (the transport reads no JSON).
-#[derive(Debug, Clone, Copy)]
-pub struct Notices {
-    /// The subscription a notice belongs to; `None` for anything else.
-    pub subscription_of: fn(&[u8]) -> Option<u64>,
-    /// The subscription id a subscribe call's answer carries.
-    pub started: fn(&[u8]) -> Option<u64>,
-}
-
 impl Waiting {
     fn fail_all(&mut self, why: Ended) {
         for (_, waiter) in self.by_id.drain() {
             let _ = waiter.send(Err(why.clone()));
         }
-        for waiter in self.in_order.drain(..) {
+        for (waiter, _) in self.in_order.drain(..) {
             let _ = waiter.send(Err(why.clone()));
         }
+        // Dropping the senders ends each subscription's items with an
+        // error, instead of leaving them waiting on a dead connection.
+        self.feeds.clear();
+        self.subscribing.clear();
         self.closed = Some(why);
     }
 }
 
 /// A client side of a stream connection using `Content-Length` framing,
-/// which carries XML-RPC and JSON-RPC alike.
+/// which carries XML-RPC and JSON-RPC alike; or, with the `http` feature,
+/// of a WebSocket connection ([`websocket`](Self::websocket)), one message
+/// per body.
 ///
 /// The transport does not read JSON: the runtime passes `id_of`, which
 /// finds the id in an answer. Answers without one go, in order, to calls
@@ -125,11 +201,15 @@ impl Waiting {
 /// connection is closed and every waiting call fails with
 /// [`StreamClientError::TooLarge`].
 pub struct StreamClient {
-    writer: tokio::sync::Mutex<Box<dyn AsyncWrite + Send + Unpin>>,
+    writer: tokio::sync::Mutex<Box<dyn Outbound>>,
     waiting: Arc<Mutex<Waiting>>,
     reader: tokio::task::JoinHandle<()>,
     /// A child process whose stdio this client speaks over; killed on drop.
     child: Option<tokio::process::Child>,
+    /// Taken by a call without an id where the server answers calls as
+    /// they finish (WebSocket): answers without an id can only be told
+    /// apart one at a time.
+    unnamed_turn: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl fmt::Debug for StreamClient {
@@ -160,19 +240,89 @@ impl StreamClient {
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
     {
+        let frames = Frames {
+            reader: FrameReader::new(reader, max_body_bytes),
+            limit: max_body_bytes,
+        };
+        Self::from_parts(Box::new(Framed(writer)), frames, id_of, true)
+    }
+
+    /// A client over any framing (must be called within a tokio runtime).
+    /// `answered_in_order`: whether the server answers calls in the order
+    /// they came, so that calls without an id may be many in flight.
+    pub(crate) fn from_parts(
+        outbound: Box<dyn Outbound>,
+        inbound: impl Inbound,
+        id_of: fn(&[u8]) -> Option<i64>,
+        answered_in_order: bool,
+    ) -> Self {
         let waiting = Arc::new(Mutex::new(Waiting::default()));
-        let reader = tokio::spawn(read_answers(
-            FrameReader::new(reader, max_body_bytes),
-            waiting.clone(),
-            id_of,
-            max_body_bytes,
-        ));
+        let reader = tokio::spawn(read_answers(inbound, waiting.clone(), id_of));
         StreamClient {
-            writer: tokio::sync::Mutex::new(Box::new(writer)),
+            writer: tokio::sync::Mutex::new(outbound),
             waiting,
             reader,
             child: None,
+            unnamed_turn: (!answered_in_order).then(|| Arc::new(tokio::sync::Mutex::new(()))),
         }
+    }
+
+    /// Connects to a WebSocket URL, `ws://host[:port]/path` (with the `tls`
+    /// feature also `wss://`, trusting the system's roots), after an HTTP
+    /// upgrade; each request and answer is one message.
+    /// `user:password@` before the host is sent as basic authentication.
+    ///
+    /// Pings are answered; a close frame from the server, or an answer
+    /// over `max_body_bytes`, ends the connection and fails every waiting
+    /// call. Dropping the client sends a close frame (from a task on the
+    /// current runtime) and closes the socket.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), diglot_transports::stream::StreamClientError> {
+    /// use diglot_transports::stream::StreamClient;
+    ///
+    /// // The runtime reads ids out of JSON; XML-RPC answers have none, so
+    /// // XML-RPC calls go one at a time.
+    /// fn no_id(_: &[u8]) -> Option<i64> {
+    ///     None
+    /// }
+    /// let client = StreamClient::websocket("ws://127.0.0.1:8080/RPC2", no_id, 1 << 20).await?;
+    /// let call = b"<methodCall><methodName>calc.add</methodName><params>\
+    ///     <param><value><int>1</int></value></param>\
+    ///     <param><value><int>2</int></value></param></params></methodCall>";
+    /// let answer = client.call(call, None, true).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "http")]
+    pub async fn websocket(
+        url: &str,
+        id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
+    ) -> Result<Self, StreamClientError> {
+        crate::http::websocket_client::connect(url, None, id_of, max_body_bytes).await
+    }
+
+    /// [`websocket`](Self::websocket), trusting only `roots` for `wss://`
+    /// (a private CA, or a server's self-signed certificate).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use diglot_transports::http::TlsRoots;
+    /// use diglot_transports::stream::StreamClient;
+    ///
+    /// # fn no_id(_: &[u8]) -> Option<i64> { None }
+    /// let roots = TlsRoots::from_pem(&std::fs::read("ca.pem")?)?;
+    /// let client = StreamClient::websocket_with_roots("wss://rpc.internal/RPC2", &roots, no_id, 1 << 20).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub async fn websocket_with_roots(
+        url: &str,
+        roots: &crate::http::TlsRoots,
+        id_of: fn(&[u8]) -> Option<i64>,
+        max_body_bytes: usize,
+    ) -> Result<Self, StreamClientError> {
+        crate::http::websocket_client::connect(url, Some(roots), id_of, max_body_bytes).await
     }
 
     /// Connects over TCP.
@@ -279,16 +429,22 @@ impl StreamClient {
     }
 
     /// Sends a request and waits for its answer. With `id`, the answer
-    /// carrying that id is returned; without, the next answer without an id.
-    /// A notification (`expect_answer` false) returns at once, empty.
+    /// carrying that id is returned; without, the next answer without an id
+    /// (over WebSocket such calls go one at a time: its server answers calls
+    /// as they finish). A notification (`expect_answer` false) returns at
+    /// once, empty.
     pub async fn call(
         &self,
         body: &[u8],
         id: Option<i64>,
         expect_answer: bool,
     ) -> Result<Vec<u8>, StreamClientError> {
-        let mut frame = Vec::with_capacity(body.len() + 32);
-        write_frame(Framing::ContentLength, body, &mut frame);
+        // Held until the answer comes, not until this call gives up (a
+        // timeout): a late answer must not reach the next call.
+        let turn = match &self.unnamed_turn {
+            Some(turn) if id.is_none() && expect_answer => Some(turn.clone().lock_owned().await),
+            _ => None,
+        };
         // The writer lock is taken before the call is registered, so calls
         // answered in order are written in the order they wait in.
         let mut writer = self.writer.lock().await;
@@ -307,18 +463,13 @@ impl StreamClient {
                 Some(id) => {
                     waiting.by_id.insert(id, sender);
                 }
-                None => waiting.in_order.push_back(sender),
+                None => waiting.in_order.push_back((sender, turn)),
             }
             Some(receiver)
         } else {
             None
         };
-        let written = async {
-            writer.write_all(&frame).await?;
-            writer.flush().await
-        }
-        .await;
-        if let Err(e) = written {
+        if let Err(e) = writer.send(body).await {
             let mut waiting = self.waiting.lock().expect("not poisoned");
             match id {
                 Some(id) => {
@@ -363,43 +514,41 @@ fn route_notice(waiting: &mut Waiting, body: &[u8]) -> bool {
     true
 }
 
-/// Hands each answer to its waiting call until the stream ends.
-async fn read_answers<R: AsyncRead + Unpin>(
-    mut reader: FrameReader<R>,
+/// Hands each answer to its waiting call until the connection ends.
+async fn read_answers(
+    mut inbound: impl Inbound,
     waiting: Arc<Mutex<Waiting>>,
     id_of: fn(&[u8]) -> Option<i64>,
-    limit: usize,
 ) {
     let why = loop {
-        match reader.next(Framing::ContentLength).await {
-            Ok(Some(frame)) => {
+        match inbound.next().await {
+            Ok(body) => {
                 let mut waiting = waiting.lock().expect("not poisoned");
-                let waiter = match id_of(&frame.body) {
+                let waiter = match id_of(&body) {
                     Some(id) => {
                         // A subscription's notices may follow its answer at
                         // once: they are routed from here on.
                         if let Some(feed) = waiting.subscribing.remove(&id)
                             && let Some(notices) = waiting.notices
-                            && let Some(started) = (notices.started)(&frame.body)
+                            && let Some(started) = (notices.started)(&body)
                         {
                             waiting.feeds.insert(started, feed);
                         }
                         waiting.by_id.remove(&id)
                     }
-                    None if route_notice(&mut waiting, &frame.body) => continue,
-                    None => waiting.in_order.pop_front(),
+                    None if route_notice(&mut waiting, &body) => continue,
+                    None => waiting.in_order.pop_front().map(|(waiter, _turn)| waiter),
                 };
                 if let Some(waiter) = waiter {
-                    let _ = waiter.send(Ok(frame.body.to_vec()));
+                    let _ = waiter.send(Ok(body.to_vec()));
                 }
             }
-            Ok(None) => break Ended::Closed("the server closed the connection".to_owned()),
-            Err(FrameError::TooLarge) => break Ended::TooLarge { limit },
-            Err(e) => break Ended::Closed(format!("unreadable answer: {e}")),
+            Err(why) => break why,
         }
     };
+    waiting.lock().expect("not poisoned").fail_all(why);
+    inbound.finish().await;
     // Nothing more is read: a server still sending fills its socket buffer
     // and stalls, and the connection closes when the client is dropped.
-    drop(reader);
-    waiting.lock().expect("not poisoned").fail_all(why);
+    drop(inbound);
 }

@@ -32,7 +32,10 @@ mod stdio;
 #[cfg(unix)]
 mod threaded;
 
-pub use client::{Notices, StreamClient, StreamClientError};
+pub use crate::feed::Notices;
+#[cfg(feature = "http")]
+pub(crate) use client::{Ended, Inbound, Outbound};
+pub use client::{StreamClient, StreamClientError};
 pub use config::StreamConfig;
 pub use endpoint::{LocalEndpoint, TcpEndpoint};
 pub use stdio::StdioEndpoint;
