@@ -1,7 +1,7 @@
 """The console page in a real browser: headless Chromium through its
 WebDriver (Debian's chromium and chromium-driver), driven with selenium.
 
-Driven by tests/tests/console.rs, which serves the calculator with the
+Driven by tests/tests/http_console.rs, which serves the calculator with the
 console on and runs:
 
     python3 console_browser.py URL SCREENSHOT

@@ -82,8 +82,9 @@ impl HttpConfig {
     /// Serves the console on the RPC paths: a `GET` that accepts HTML gets
     /// one self-contained page (no outside scripts or styles) listing every
     /// method with its help and parameters, with a form to call each in
-    /// either protocol; a `GET` that asks for `application/json` gets the
-    /// service's OpenRPC document.
+    /// either protocol, and to follow subscriptions over a WebSocket (with
+    /// [`websocket`](Self::websocket) on); a `GET` that asks for
+    /// `application/json` gets the service's OpenRPC document.
     ///
     /// Off by default. The page can do nothing a client of the endpoint
     /// cannot, but it shows every method to whoever can reach the port:

@@ -35,8 +35,52 @@ fn wants_json(headers: &HeaderMap) -> bool {
     json && !accept.iter().any(|t| t == "text/html")
 }
 
+/// The page's content security policy. It talks to its own origin only —
+/// `fetch` for calls, a WebSocket for subscriptions — and is never framed by
+/// another site (which could otherwise trick a user into calling methods).
+///
+/// CSP Level 3 lets `'self'` match the page's own `ws:`/`wss:` origin, but
+/// not every browser in use implements that, so the WebSocket origin is
+/// also named, from the authority the browser asked for (the request's
+/// `Host`). That value comes from the browser that reads this header, so it
+/// can only loosen its own page; it is still checked to be a plain host and
+/// port, so that it cannot add sources or directives, and left out when it
+/// is not (an IPv6 literal, which CSP cannot name: `'self'` alone then).
+/// `ws: wss:` would be simpler but would let the page reach any host.
+fn policy(authority: Option<&str>) -> HeaderValue {
+    let sockets = authority
+        .filter(|a| plain_authority(a))
+        .map(|a| format!(" ws://{a} wss://{a}"))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+         connect-src 'self'{sockets}; frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+}
+
+/// Whether `authority` is `host` or `host:port` with a host of DNS labels
+/// (or IPv4 digits): what a CSP host source may hold.
+fn plain_authority(authority: &str) -> bool {
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let label = |l: &str| {
+        !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    host.len() <= 253 && host.split('.').all(label) && port_ok
+}
+
 /// Answers a `GET` on an RPC path.
-pub(crate) fn answer<H: Handler>(handler: &H, headers: &HeaderMap) -> Response<Full<Bytes>> {
+pub(crate) fn answer<H: Handler>(
+    handler: &H,
+    request: &http::request::Parts,
+) -> Response<Full<Bytes>> {
+    let headers = &request.headers;
     let (body, content_type) = if wants_json(headers) {
         match handler.describe() {
             Some(document) => (Bytes::from(document), "application/json"),
@@ -56,15 +100,14 @@ pub(crate) fn answer<H: Handler>(handler: &H, headers: &HeaderMap) -> Response<F
     let mut response = Response::new(Full::new(body));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // The page talks to its own origin only, and is never framed by another
-    // site (which could otherwise trick a user into calling methods).
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
-             connect-src 'self'; frame-ancestors 'none'",
-        ),
-    );
+    // HTTP/2 carries the authority in the URI, HTTP/1.1 in `Host`. The
+    // policy differs by host, which caches key on already.
+    let authority = request
+        .uri
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| request.headers.get(header::HOST)?.to_str().ok());
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy(authority));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -92,5 +135,29 @@ mod tests {
         assert!(wants_json(&accept("application/openrpc+json, */*;q=0.1")));
         assert!(!wants_json(&accept("*/*")));
         assert!(!wants_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn the_policy_names_the_websocket_origin_only_for_a_plain_host() {
+        let csp = |authority| policy(authority).to_str().unwrap().to_owned();
+        assert!(csp(Some("127.0.0.1:8080")).contains(
+            "connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080; frame-ancestors 'none'"
+        ));
+        assert!(
+            csp(Some("rpc.example.com")).contains("ws://rpc.example.com wss://rpc.example.com;")
+        );
+        for odd in [
+            "evil.example; script-src *",
+            "a b",
+            "user@host",
+            "[::1]:8080",
+            "host:",
+            "host:123456",
+            "",
+            "a..b",
+        ] {
+            assert!(csp(Some(odd)).contains("connect-src 'self'; "), "{odd}");
+        }
+        assert!(csp(None).contains("connect-src 'self'; "));
     }
 }

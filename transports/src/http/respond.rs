@@ -153,7 +153,7 @@ where
         );
     }
     if config.console && parts.method == Method::GET {
-        return super::console::answer(&**handler, &parts.headers);
+        return super::console::answer(&**handler, &parts);
     }
     if parts.method != Method::POST {
         let mut response = status(
