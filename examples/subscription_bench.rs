@@ -1,6 +1,7 @@
 //! Subscription delivery, side by side: one subscription's items per
 //! second and their delivery latency, over diglot's WebSocket, jsonrpsee's
-//! WebSocket, and diglot's Unix socket, in interleaved rounds.
+//! WebSocket, diglot's Unix socket and diglot's shared memory, in
+//! interleaved rounds.
 //!
 //! ```text
 //! cargo run --release --example subscription_bench [-- --items N --paced M --rounds R]
@@ -14,8 +15,10 @@
 //! items over the time from the subscribe call to the last item, from a
 //! run of N items as fast as they come; the latency that matters is from
 //! a run of M items a millisecond apart (at full speed, latency is time
-//! spent queued). Servers
-//! and clients run in this one process, on a two-thread runtime. diglot's
+//! spent queued). Every client reads the raw notices and takes the item
+//! out of each the same way. Servers and clients run in this one process,
+//! on a two-thread runtime (shared memory adds its server's connection
+//! thread and its client's reading thread). diglot's
 //! subscription buffer is set to hold every item, so that the run
 //! measures delivery, not the lag policy; jsonrpsee waits for room in its
 //! buffer instead.
@@ -24,7 +27,12 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use diglot::{Dispatcher, HttpEndpoint, Limits, LocalEndpoint, LocalName, Server, Subscription};
+use diglot::transport::feed::Notices;
+use diglot::transport::shm::ShmClient;
+use diglot::{
+    Dispatcher, HttpEndpoint, Limits, LocalEndpoint, LocalName, Server, ShmConfig, ShmEndpoint,
+    Subscription,
+};
 use futures_util::{SinkExt as _, StreamExt as _, stream};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio_tungstenite::tungstenite::Message;
@@ -65,7 +73,7 @@ impl Bench for Items {
     }
 }
 
-async fn serve_diglot(items: u64, socket: LocalName) -> SocketAddr {
+async fn serve_diglot(items: u64, socket: LocalName, shm: LocalName) -> SocketAddr {
     let dispatcher = Dispatcher::builder()
         .service(BenchService::new(Items))
         .limits(Limits::default().max_subscription_buffer(usize::try_from(items).unwrap()))
@@ -74,6 +82,7 @@ async fn serve_diglot(items: u64, socket: LocalName) -> SocketAddr {
     let server = Server::new(dispatcher)
         .endpoint(HttpEndpoint::new("127.0.0.1:0".parse().unwrap()))
         .endpoint(LocalEndpoint::new(socket))
+        .endpoint(ShmEndpoint::new(shm))
         .bind()
         .await
         .unwrap();
@@ -141,12 +150,11 @@ async fn measure(
     while seen < count {
         let text = texts.next().await.expect("the connection ended early");
         let arrived = now_ns();
-        let notice: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let Some(item) = notice["params"].get("result") else {
+        let Some((n, sent)) = item_of(&text) else {
             continue; // the answer, or the end notice
         };
-        assert_eq!(item[0], seen, "items in order");
-        latencies.push(arrived.saturating_sub(item[1].as_u64().unwrap()));
+        assert_eq!(n, seen, "items in order");
+        latencies.push(arrived.saturating_sub(sent));
         seen += 1;
     }
     let elapsed = started.elapsed();
@@ -157,6 +165,16 @@ async fn measure(
         p50_us: at(0.50),
         p99_us: at(0.99),
     }
+}
+
+/// The item `[n, sent_ns]` a notice carries, read without a JSON parser
+/// (the same cheap way for every client, so that the transports differ,
+/// not the reading).
+fn item_of(text: &str) -> Option<(u64, u64)> {
+    let at = text.find("\"result\":[")? + "\"result\":[".len();
+    let (n, rest) = text[at..].split_once(',')?;
+    let (sent, _) = rest.split_once(']')?;
+    Some((n.parse().ok()?, sent.parse().ok()?))
 }
 
 async fn over_websocket(addr: SocketAddr, count: u64, every_ms: u64) -> Run {
@@ -197,6 +215,38 @@ async fn over_unix(path: &std::path::Path, count: u64, every_ms: u64) -> Run {
     measure(count, started, Box::pin(texts)).await
 }
 
+/// The subscription a notice is for: the bench has one at a time.
+fn any_subscription(body: &[u8]) -> Option<u64> {
+    (body.starts_with(br#"{"jsonrpc":"2.0","method""#)).then_some(1)
+}
+
+/// The id the subscribe call's answer carries, as far as the router cares.
+fn started(body: &[u8]) -> Option<u64> {
+    (!body.starts_with(br#"{"jsonrpc":"2.0","method""#)).then_some(1)
+}
+
+async fn over_shm(name: &LocalName, count: u64, every_ms: u64) -> Run {
+    let client = ShmClient::connect(name, &ShmConfig::default()).unwrap();
+    // The queue holds every item, as the server's does: the run measures
+    // delivery, not the client's lag policy.
+    let (feed, notices) = tokio::sync::mpsc::channel(usize::try_from(count).unwrap() + 2);
+    let started_at = Instant::now();
+    let call = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"bench.items","params":[{count},{every_ms}]}}"#
+    );
+    let reading = Notices {
+        subscription_of: any_subscription,
+        started,
+    };
+    let answer = client.subscribe(call.as_bytes(), reading, feed).unwrap();
+    answer.await.unwrap();
+    let texts = stream::unfold(notices, |mut notices| async move {
+        let body = notices.recv().await?;
+        Some((String::from_utf8(body).unwrap(), notices))
+    });
+    measure(count, started_at, Box::pin(texts)).await
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -224,22 +274,26 @@ fn main() {
         std::env::temp_dir().join(format!("diglot-subscription-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let socket = dir.join("bench.sock");
+    let shm = LocalName::Path(dir.join("bench.shm"));
     runtime.block_on(async {
         now_ns();
-        let diglot_addr = serve_diglot(count, LocalName::Path(socket.clone())).await;
+        let diglot_addr = serve_diglot(count, LocalName::Path(socket.clone()), shm.clone()).await;
         let jsonrpsee_addr = serve_jsonrpsee().await;
         let names = [
             "diglot WebSocket",
             "jsonrpsee WebSocket",
             "diglot Unix socket",
+            "diglot shared memory",
         ];
         let run = |which: usize, count: u64, every_ms: u64| {
             let socket = socket.clone();
+            let shm = shm.clone();
             async move {
                 match which {
                     0 => over_websocket(diglot_addr, count, every_ms).await,
                     1 => over_websocket(jsonrpsee_addr, count, every_ms).await,
-                    _ => over_unix(&socket, count, every_ms).await,
+                    2 => over_unix(&socket, count, every_ms).await,
+                    _ => over_shm(&shm, count, every_ms).await,
                 }
             }
         };
@@ -301,6 +355,10 @@ fn main() {
                     "rate, diglot Unix socket / diglot WebSocket:  {:.3}",
                     ratio(2, 0, |r| r.per_second)
                 );
+                println!(
+                    "rate, diglot shared memory / Unix socket:     {:.3}",
+                    ratio(3, 2, |r| r.per_second)
+                );
             } else {
                 println!(
                     "p50, diglot WebSocket / jsonrpsee WebSocket:  {:.3}",
@@ -309,6 +367,10 @@ fn main() {
                 println!(
                     "p99, diglot WebSocket / jsonrpsee WebSocket:  {:.3}",
                     ratio(0, 1, |r| r.p99_us)
+                );
+                println!(
+                    "p50, diglot shared memory / Unix socket:      {:.3}",
+                    ratio(3, 2, |r| r.p50_us)
                 );
             }
         }

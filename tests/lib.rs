@@ -16,6 +16,7 @@ pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub mod runtime;
 pub mod served;
+pub mod subscribed;
 pub mod tempdir;
 
 #[cfg(doctest)]

@@ -153,6 +153,6 @@ pub mod transport {
     /// Shared memory: the raw client.
     #[cfg(all(feature = "shm", target_os = "linux"))]
     pub mod shm {
-        pub use diglot_transports::shm::{PendingCall, ShmClient, ShmError, TryCall};
+        pub use diglot_transports::shm::{Answer, PendingCall, ShmClient, ShmError, TryCall};
     }
 }

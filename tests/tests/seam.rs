@@ -29,21 +29,14 @@ use diglot::{
     Client, ClientError, Dispatcher, HttpConfig, HttpConnection, HttpEndpoint, Limits, LocalName,
     Protocol, Server, ShmConnection, StreamConnection,
 };
-use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
+use diglot_examples::calc::CalculatorClient;
 use diglot_tests::served::Served;
+use diglot_tests::subscribed::calculator;
 use stream_support::{TempDir, raw_tcp, raw_unix, read_frame, read_to_close, runtime};
 use tokio::io::AsyncWriteExt as _;
 
 /// The body limit of these tests' dispatchers.
 const LIMIT: usize = 1024;
-
-fn calculator(limits: Limits) -> Dispatcher {
-    Dispatcher::builder()
-        .service(CalculatorService::new(Calc))
-        .limits(limits)
-        .build()
-        .unwrap()
-}
 
 /// A handler of the test's own: counts calls and notes each transport.
 struct Counting {

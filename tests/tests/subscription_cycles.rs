@@ -1,6 +1,9 @@
 //! 1 000 subscribe/unsubscribe cycles leave no task, thread or memory
-//! behind. A test binary of its own: the thread count and resident memory
-//! it reads are the process's, which other tests would move.
+//! behind: on a Unix socket, and over shared memory with a new typed
+//! client connection each cycle (its reading thread and the server's
+//! connection thread end with it). A test binary of its own, one test: the
+//! thread count and resident memory it reads are the process's, which
+//! other tests would move.
 
 #![cfg(target_os = "linux")]
 
@@ -8,10 +11,12 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use diglot::{Dispatcher, LocalEndpoint, Server};
-use diglot_examples::calc::{Calc, CalculatorService};
+use diglot::{Dispatcher, LocalEndpoint, Protocol, Server, ShmConnection, ShmEndpoint};
+use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
 use diglot_tests::served::Served;
+use diglot_tests::subscribed::settle_blocking;
 use diglot_tests::tempdir::TempDir;
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 /// Sends a call as a JSON line and reads its answer.
@@ -53,15 +58,18 @@ fn a_thousand_subscribe_unsubscribe_cycles_leave_nothing_behind() {
     let dir = TempDir::new();
     let dispatcher = Dispatcher::new(CalculatorService::new(Calc)).unwrap();
     let path = dir.join("calc.sock");
+    let shm = diglot::LocalName::Path(dir.join("calc.shm"));
     let server = Server::new(dispatcher.clone())
-        .endpoint(LocalEndpoint::new(diglot::LocalName::Path(path.clone())));
+        .endpoint(LocalEndpoint::new(diglot::LocalName::Path(path.clone())))
+        .endpoint(ShmEndpoint::new(shm.clone()));
     let served = Served::start(&rt, server).unwrap();
+
     let stream = UnixStream::connect(&path).unwrap();
     stream
         .set_read_timeout(Some(diglot_tests::READ_TIMEOUT))
         .unwrap();
     let mut lines = BufReader::new(stream);
-    let mut cycles = |n: u64| {
+    let unix = |n: u64| {
         for k in 0..n {
             let answer = call(&mut lines, 2 * k, "calc.ticks", json!([1_000_000, 1]));
             let id = answer["result"].clone();
@@ -70,42 +78,61 @@ fn a_thousand_subscribe_unsubscribe_cycles_leave_nothing_behind() {
             assert_eq!(stopped["result"], true, "{stopped}");
         }
     };
-    // The first thousand warm every pool and buffer up.
-    cycles(1_000);
-    await_closed(&dispatcher);
-    let tasks = || rt.metrics().num_alive_tasks();
-    let (tasks_before, threads_before, rss_before) = (tasks(), threads(), rss_kib());
-    cycles(1_000);
-    await_closed(&dispatcher);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while tasks() > tasks_before && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let (tasks_after, threads_after, rss_after) = (tasks(), threads(), rss_kib());
-    println!(
-        "after 1 000 more cycles: tasks {tasks_before} -> {tasks_after}, threads \
-         {threads_before} -> {threads_after}, RSS {rss_before} -> {rss_after} KiB"
-    );
-    assert!(tasks_after <= tasks_before, "tasks left behind");
-    assert_eq!(threads_after, threads_before, "threads left behind");
-    assert!(
-        rss_after < rss_before + 2048,
-        "RSS grew by {} KiB",
-        rss_after - rss_before
-    );
+    leaves_nothing("a Unix socket", &rt, &dispatcher, unix);
+
+    let shm_cycles = |n: u64| {
+        rt.block_on(async {
+            for _ in 0..n {
+                let connection = ShmConnection::connect(&shm, Protocol::JsonRpc)
+                    .await
+                    .unwrap();
+                let client = CalculatorClient::new(connection);
+                let mut items = client.ticks(1_000_000, 0).await.unwrap();
+                assert_eq!(items.next().await.unwrap().unwrap(), 1);
+            }
+        });
+    };
+    leaves_nothing("shared memory", &rt, &dispatcher, shm_cycles);
     served.stop().unwrap();
 }
 
-/// Waits (at most 5 s) until the dispatcher has no subscription open.
-#[track_caller]
-fn await_closed(dispatcher: &Dispatcher) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while dispatcher.subscriptions() != 0 {
-        assert!(
-            Instant::now() < deadline,
-            "{} subscriptions open",
-            dispatcher.subscriptions()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+/// Runs 1 000 `cycles` to warm every pool up, then 1 000 more, and checks
+/// that the second thousand left no subscription, task or thread, and
+/// little memory, behind.
+fn leaves_nothing(
+    over: &str,
+    rt: &tokio::runtime::Runtime,
+    dispatcher: &Dispatcher,
+    mut cycles: impl FnMut(u64),
+) {
+    cycles(1_000);
+    settle_blocking(dispatcher, 0);
+    let tasks = || rt.metrics().num_alive_tasks();
+    let settle = |before: (usize, usize)| {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while (tasks() > before.0 || threads() > before.1) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    settle((usize::MAX, usize::MAX));
+    std::thread::sleep(Duration::from_millis(100));
+    let (tasks_before, threads_before, rss_before) = (tasks(), threads(), rss_kib());
+    cycles(1_000);
+    settle_blocking(dispatcher, 0);
+    settle((tasks_before, threads_before));
+    let (tasks_after, threads_after, rss_after) = (tasks(), threads(), rss_kib());
+    println!(
+        "{over}: after 1 000 more cycles: tasks {tasks_before} -> {tasks_after}, threads \
+         {threads_before} -> {threads_after}, RSS {rss_before} -> {rss_after} KiB"
+    );
+    assert!(tasks_after <= tasks_before, "{over}: tasks left behind");
+    assert!(
+        threads_after <= threads_before,
+        "{over}: threads left behind"
+    );
+    assert!(
+        rss_after < rss_before + 2048,
+        "{over}: RSS grew by {} KiB",
+        rss_after - rss_before
+    );
 }

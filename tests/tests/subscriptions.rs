@@ -16,19 +16,12 @@ use diglot::{
     Dispatcher, Fault, HttpConnection, HttpEndpoint, Limits, LocalEndpoint, Protocol, Server,
     StreamConnection, TcpEndpoint,
 };
-use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
+use diglot_examples::calc::CalculatorClient;
 use diglot_tests::process::{KillOnDrop, assert_verdict, calculator_binary, python};
 use diglot_tests::served::Served;
+use diglot_tests::subscribed::{calculator, settle_blocking};
 use diglot_tests::tempdir::TempDir;
 use serde_json::{Value, json};
-
-fn calculator(limits: Limits) -> Dispatcher {
-    Dispatcher::builder()
-        .service(CalculatorService::new(Calc))
-        .limits(limits)
-        .build()
-        .unwrap()
-}
 
 /// The calculator on HTTP, TCP and a Unix socket in `dir`.
 fn serve(rt: &tokio::runtime::Runtime, dispatcher: &Dispatcher, dir: &TempDir) -> Served {
@@ -39,20 +32,6 @@ fn serve(rt: &tokio::runtime::Runtime, dispatcher: &Dispatcher, dir: &TempDir) -
             dir.join("calc.sock"),
         )));
     Served::start(rt, server).unwrap()
-}
-
-/// Waits (at most 5 s) until the dispatcher has `n` subscriptions open.
-#[track_caller]
-fn await_subscriptions(dispatcher: &Dispatcher, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while dispatcher.subscriptions() != n {
-        assert!(
-            Instant::now() < deadline,
-            "{} subscriptions open, expected {n}",
-            dispatcher.subscriptions()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// JSON lines over a Unix socket.
@@ -117,7 +96,7 @@ fn python_reads_ticks_over_a_unix_socket_and_the_count_returns_to_zero() {
             Duration::from_secs(20),
         );
         assert_verdict(&ran, &format!("subscribe_lines.py {flag}"));
-        await_subscriptions(&dispatcher, 0);
+        settle_blocking(&dispatcher, 0);
     }
     served.stop().unwrap();
 }
@@ -135,7 +114,7 @@ fn python_websockets_subscribes_on_the_http_port_and_the_count_returns_to_zero()
         Duration::from_secs(20),
     );
     assert_verdict(&ran, "subscribe_websocket.py");
-    await_subscriptions(&dispatcher, 0);
+    settle_blocking(&dispatcher, 0);
     served.stop().unwrap();
 }
 
@@ -241,7 +220,7 @@ fn closing_the_connection_ends_its_subscriptions() {
     }
     assert_eq!(dispatcher.subscriptions(), 3);
     drop(lines);
-    await_subscriptions(&dispatcher, 0);
+    settle_blocking(&dispatcher, 0);
     served.stop().unwrap();
 }
 
@@ -258,7 +237,7 @@ fn a_client_that_never_reads_gets_the_lagged_notice_and_memory_stays_bounded() {
     let answer = lines.call(1, "calc.ticks", json!([count, 0]));
     let id = answer["result"].clone();
     // Not reading: the socket's buffers fill, then the subscription's.
-    await_subscriptions(&dispatcher, 0);
+    settle_blocking(&dispatcher, 0);
     let mut items = 0u64;
     let end = loop {
         let message = lines.recv().expect("the end notice before the end");
@@ -355,7 +334,7 @@ fn subscriptions_are_refused_where_they_cannot_work() {
     // learn its id, and none of its items is sent.
     drop(lines);
     drop(other);
-    await_subscriptions(&dispatcher, 0);
+    settle_blocking(&dispatcher, 0);
     let mut lines = Lines::connect(&path);
     lines.send(json!({"jsonrpc": "2.0", "method": "calc.ticks", "params": [1_000_000, 1]}));
     lines.send(json!({"jsonrpc": "2.0", "id": 5, "method": "calc.add", "params": [1, 1]}));
@@ -364,7 +343,7 @@ fn subscriptions_are_refused_where_they_cannot_work() {
         answer["id"], 5,
         "the answer, and no tick before it: {answer}"
     );
-    await_subscriptions(&dispatcher, 0);
+    settle_blocking(&dispatcher, 0);
     lines
         .writer
         .set_read_timeout(Some(Duration::from_millis(100)))

@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diglot::{
     Client, ClientError, Dispatcher, Fault, HttpConfig, HttpEndpoint, Limits, Protocol, Server,
@@ -16,6 +16,7 @@ use diglot::{
 };
 use diglot_examples::calc::{Calc, CalculatorClient, CalculatorService};
 use diglot_tests::served::Served;
+use diglot_tests::subscribed::settle;
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
@@ -45,19 +46,6 @@ async fn within<T>(what: &str, step: impl Future<Output = T>) -> T {
     tokio::time::timeout(PATIENCE, step)
         .await
         .unwrap_or_else(|_| panic!("{what} took longer than {PATIENCE:?}"))
-}
-
-/// Waits (at most [`PATIENCE`]) until the dispatcher has `n` subscriptions.
-async fn await_subscriptions(dispatcher: &Dispatcher, n: usize) {
-    let deadline = Instant::now() + PATIENCE;
-    while dispatcher.subscriptions() != n {
-        assert!(
-            Instant::now() < deadline,
-            "{} subscriptions open, expected {n}",
-            dispatcher.subscriptions()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 #[test]
@@ -130,7 +118,7 @@ fn typed_subscriptions_read_to_the_end_and_unsubscribe_when_dropped() {
         let items = calc.ticks(20, 1).await.unwrap();
         let all: Vec<u32> = within("20 ticks", items.map(Result::unwrap).collect()).await;
         assert_eq!(all, (1..=20).collect::<Vec<_>>());
-        await_subscriptions(&dispatcher, 0).await;
+        settle(&dispatcher, 0).await;
 
         // Two at once, with calls between their items.
         let mut long = calc.ticks(1_000_000, 1).await.unwrap();
@@ -141,10 +129,10 @@ fn typed_subscriptions_read_to_the_end_and_unsubscribe_when_dropped() {
         }
         let rest: Vec<u32> = within("3 ticks", (&mut short).map(Result::unwrap).collect()).await;
         assert_eq!(rest, [1, 2, 3]);
-        await_subscriptions(&dispatcher, 1).await;
+        settle(&dispatcher, 1).await;
 
         drop(long);
-        await_subscriptions(&dispatcher, 0).await;
+        settle(&dispatcher, 0).await;
         // The connection goes on answering.
         assert_eq!(calc.add(2, 3).await.unwrap(), 5);
 
@@ -293,7 +281,7 @@ fn wss_with_a_self_signed_certificate() {
         )
         .await;
         assert_eq!(ticks, [1, 2, 3]);
-        await_subscriptions(&dispatcher, 0).await;
+        settle(&dispatcher, 0).await;
 
         // Someone else's certificate does not verify.
         let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();

@@ -88,8 +88,8 @@ pub trait Connection: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<u8>, ClientError>> + Send {
         let _ = (request, notices);
         std::future::ready(Err(ClientError::InvalidOption(
-            "this connection cannot receive a server's notifications: subscribe over a stream \
-             or WebSocket connection"
+            "this connection cannot receive a server's notifications: subscribe over a stream, \
+             WebSocket or shared-memory connection"
                 .to_owned(),
         )))
     }

@@ -16,7 +16,10 @@ use crate::{LocalName, ShmConfig};
 /// endpoint, speaking one protocol.
 ///
 /// Calls go one at a time per connection (clones share it); open one
-/// connection per thread or task for calls in parallel. From async code, a
+/// connection per thread or task for calls in parallel. A connection that
+/// subscribes ([`Client::subscribe`], a typed client's subscription
+/// method) hands its memory to a thread of its own, which reads notices
+/// and answers from then on; its later calls are queued for that thread. From async code, a
 /// call spins briefly for a quick answer, then waits on tokio's blocking
 /// pool. Without tokio, call
 /// [`call_blocking`](Client::call_blocking) on a [`Client`], or drive the
@@ -115,6 +118,7 @@ impl Connection for ShmConnection {
             .map_err(ClientError::from)?
         {
             TryCall::Done(response) => return Ok(response),
+            TryCall::Queued(answer) => return answer.await.map_err(ClientError::from),
             TryCall::Pending(call) => tokio::task::spawn_blocking(move || call.finish()).await,
             TryCall::Busy => {
                 let client = self.client.clone();
@@ -124,6 +128,23 @@ impl Connection for ShmConnection {
         waited
             .map_err(ClientError::from)?
             .map_err(ClientError::from)
+    }
+
+    async fn subscribe(
+        &self,
+        request: Outgoing,
+        notices: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let client = self.client.clone();
+        // Handing the connection to its reading thread waits for a call in
+        // flight to finish: not on a runtime's worker.
+        let answer = tokio::task::spawn_blocking(move || {
+            client.subscribe(&request.body, super::items::NOTICES, notices)
+        })
+        .await
+        .map_err(ClientError::from)?
+        .map_err(ClientError::from)?;
+        answer.await.map_err(ClientError::from)
     }
 }
 

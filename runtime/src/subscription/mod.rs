@@ -243,7 +243,8 @@ pub(crate) fn stop(context: &Context, id: u64) -> bool {
 }
 
 /// The transports a subscription works on, for faults.
-const CARRIERS: &str = "TCP, a Unix socket, a named pipe or stdio, served in task mode";
+const CARRIERS: &str =
+    "a WebSocket, TCP, a Unix socket, a named pipe or stdio served in task mode, or shared memory";
 
 /// How the call came, for a fault that says why it cannot push.
 fn came_over(context: &Context) -> String {

@@ -6,12 +6,16 @@ use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
+use tokio::sync::mpsc;
+
 use super::ShmConfig;
 use super::end::End;
 use super::handshake::{self, Session};
+use super::pump::{Answer, Pump};
 use super::ring::Rings;
 use super::wait::{Waiter, Watch};
 use crate::Peer;
+use crate::feed::Notices;
 use crate::listen::LocalName;
 
 /// Why a shared-memory call failed.
@@ -96,6 +100,19 @@ enum Slot {
     /// A call ended the connection (its memory unmapped, its socket
     /// closed); later calls fail at once.
     Broken(String),
+    /// The connection subscribed: a thread of its own owns it, and calls
+    /// are queued for that thread.
+    Pumped(Arc<Pump>),
+}
+
+/// What a call found in the slot.
+enum Taken {
+    /// The connection, to call on directly.
+    Direct(Box<State>),
+    /// The connection's thread, to queue the call for.
+    Pumped(Arc<Pump>),
+    /// Another call has it (only when not waiting).
+    Busy,
 }
 
 #[derive(Debug)]
@@ -109,14 +126,18 @@ struct Shared {
 impl Shared {
     /// Takes the connection for a call; waits while another call has it,
     /// unless `wait` is false.
-    fn take(&self, wait: bool) -> Result<Option<Box<State>>, ShmError> {
+    fn take(&self, wait: bool) -> Result<Taken, ShmError> {
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             match std::mem::replace(&mut *slot, Slot::Busy) {
-                Slot::Idle(state) => return Ok(Some(state)),
+                Slot::Idle(state) => return Ok(Taken::Direct(state)),
                 Slot::Broken(why) => {
                     *slot = Slot::Broken(why.clone());
                     return Err(ShmError::Broken(why));
+                }
+                Slot::Pumped(pump) => {
+                    *slot = Slot::Pumped(pump.clone());
+                    return Ok(Taken::Pumped(pump));
                 }
                 Slot::Busy if wait => {
                     self.waiters
@@ -128,7 +149,7 @@ impl Shared {
                     self.waiters
                         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                Slot::Busy => return Ok(None),
+                Slot::Busy => return Ok(Taken::Busy),
             }
         }
     }
@@ -136,10 +157,14 @@ impl Shared {
     /// Puts the connection back, or records why it ended.
     fn put(&self, slot: Slot) {
         let mut guard = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let pumped = matches!(slot, Slot::Pumped(_));
         *guard = slot;
         let waiting = self.waiters.load(std::sync::atomic::Ordering::Relaxed) > 0;
         drop(guard);
-        if waiting {
+        if pumped {
+            // Every waiting call queues for the thread now.
+            self.returned.notify_all();
+        } else if waiting {
             self.returned.notify_one();
         }
     }
@@ -185,6 +210,22 @@ pub enum TryCall {
     /// Nothing was sent: another call has the connection, or the request
     /// does not fit in the ring right now. [`ShmClient::call`] would wait.
     Busy,
+    /// The connection carries subscriptions: the call is queued for the
+    /// thread that reads it, and the [`Answer`] resolves with its answer.
+    Queued(Answer),
+}
+
+impl Drop for ShmClient {
+    fn drop(&mut self) {
+        let slot = self
+            .shared
+            .slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Slot::Pumped(pump) = &*slot {
+            pump.close();
+        }
+    }
 }
 
 impl ShmClient {
@@ -240,10 +281,11 @@ impl ShmClient {
     /// [`park_timeout`](ShmConfig::park_timeout) of the server dying.
     pub fn call(&self, request: &[u8]) -> Result<Vec<u8>, ShmError> {
         self.check_size(request)?;
-        let state = self
-            .shared
-            .take(true)?
-            .expect("take waits for the connection");
+        let state = match self.shared.take(true)? {
+            Taken::Direct(state) => state,
+            Taken::Pumped(pump) => return pump.call_blocking(request),
+            Taken::Busy => unreachable!("take waits for the connection"),
+        };
         let mut call = self.pending(state);
         call.run(|rings, waiter, watch| rings.send(request, waiter, watch))?;
         call.finish()
@@ -255,8 +297,10 @@ impl ShmClient {
     /// spins briefly for the answer.
     pub fn try_call(&self, request: &[u8]) -> Result<TryCall, ShmError> {
         self.check_size(request)?;
-        let Some(mut state) = self.shared.take(false)? else {
-            return Ok(TryCall::Busy);
+        let mut state = match self.shared.take(false)? {
+            Taken::Direct(state) => state,
+            Taken::Pumped(pump) => return pump.call(request, None).map(TryCall::Queued),
+            Taken::Busy => return Ok(TryCall::Busy),
         };
         let fits = state.endpoint.rings.fits_now(request);
         if !matches!(fits, Ok(true)) {
@@ -273,6 +317,44 @@ impl ShmClient {
             call.finish().map(TryCall::Done)
         } else {
             Ok(TryCall::Pending(call))
+        }
+    }
+
+    /// Sends a subscribe call; from its answer on, the notices of the
+    /// subscription it started (told apart by `notices`) go to `feed`,
+    /// until `feed`'s receiver is dropped or falls a whole queue behind.
+    ///
+    /// The first subscription hands the connection to a thread of its own,
+    /// which reads whatever the server sends from then on; later calls are
+    /// queued for it and answered as [`TryCall::Queued`]. Blocks while
+    /// another call has the connection.
+    pub fn subscribe(
+        &self,
+        request: &[u8],
+        notices: Notices,
+        feed: mpsc::Sender<Vec<u8>>,
+    ) -> Result<Answer, ShmError> {
+        self.check_size(request)?;
+        self.pumped()?.call(request, Some((notices, feed)))
+    }
+
+    /// The connection's reading thread, started if need be.
+    fn pumped(&self) -> Result<Arc<Pump>, ShmError> {
+        let state = match self.shared.take(true)? {
+            Taken::Direct(state) => state,
+            Taken::Pumped(pump) => return Ok(pump),
+            Taken::Busy => unreachable!("take waits for the connection"),
+        };
+        let State { endpoint, waiter } = *state;
+        match Pump::start(endpoint, waiter, self.max_response_bytes) {
+            Ok(pump) => {
+                self.shared.put(Slot::Pumped(pump.clone()));
+                Ok(pump)
+            }
+            Err(e) => {
+                self.shared.put(Slot::Broken(e.to_string()));
+                Err(e)
+            }
         }
     }
 

@@ -64,10 +64,12 @@ mod end;
 mod handshake;
 mod layout;
 mod mapping;
+mod pump;
 pub(crate) mod ring;
 mod server;
 mod wait;
 
 pub use client::{PendingCall, ShmClient, ShmError, TryCall};
 pub use config::ShmConfig;
+pub use pump::Answer;
 pub use server::ShmEndpoint;

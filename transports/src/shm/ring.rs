@@ -21,7 +21,7 @@ use super::layout::{
     CHUNK_ALIGN, CHUNK_HEADER, FLAG_LAST, Layout, REQUEST_WORDS, RESPONSE_WORDS, RingWords,
 };
 use super::mapping::{Mapping, RingBytes};
-use super::wait::{Waiter, Watch, wake, wake_now};
+use super::wait::{Bell, Waiter, Watch, Word, wake, wake_now};
 
 /// Which end of the connection this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,29 +109,57 @@ impl Rings {
         waiter: &mut Waiter,
         watch: &Watch<'_>,
     ) -> Result<(), End> {
-        let place = self.outgoing;
-        let capacity = place.capacity;
         let mut rest = message;
         loop {
-            // Wait for room for the whole rest, or a good share of the ring:
-            // not for a sliver, which would make many tiny chunks.
-            let wanted = record_bytes(rest.len()).min(capacity / 4);
-            let free = self.wait_for_room(wanted, waiter, watch)?;
-            let room = (free - CHUNK_HEADER) & !(CHUNK_ALIGN - 1);
-            let length = rest.len().min(room);
-            let last = length == rest.len();
-            let ring = self.bytes(place);
-            ring.write_header(self.tail, index(length), if last { FLAG_LAST } else { 0 });
-            ring.write(self.tail.wrapping_add(index(CHUNK_HEADER)), &rest[..length]);
-            self.tail = self.tail.wrapping_add(index(record_bytes(length)));
-            let tail_word = self.word(place.words.tail);
-            tail_word.store(self.tail, Ordering::Release);
-            wake(tail_word, self.word(place.words.consumer_waiting));
-            rest = &rest[length..];
-            if last {
+            let free = self.wait_for_room(self.wanted(rest), waiter, watch)?;
+            if self.write_chunk(&mut rest, free) {
                 return Ok(());
             }
         }
+    }
+
+    /// Writes as much of `message[*sent..]` as fits now, without waiting;
+    /// whether the whole message is written. `sent` counts the bytes
+    /// written so far, across calls.
+    pub(crate) fn try_send(&mut self, message: &[u8], sent: &mut usize) -> Result<bool, End> {
+        let mut rest = &message[*sent..];
+        loop {
+            let head = self.word(self.outgoing.words.head).load(Ordering::Acquire);
+            let free = self.check_head(head)?;
+            if free < self.wanted(rest) {
+                *sent = message.len() - rest.len();
+                return Ok(false);
+            }
+            if self.write_chunk(&mut rest, free) {
+                *sent = message.len();
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The room worth waiting for before writing the next chunk of `rest`:
+    /// the whole rest, or a good share of the ring — not a sliver, which
+    /// would make many tiny chunks.
+    fn wanted(&self, rest: &[u8]) -> usize {
+        record_bytes(rest.len()).min(self.outgoing.capacity / 4)
+    }
+
+    /// Writes the next chunk of `rest` into `free` bytes of room (at least
+    /// a header's worth) and publishes it; whether it was the last.
+    fn write_chunk(&mut self, rest: &mut &[u8], free: usize) -> bool {
+        let place = self.outgoing;
+        let room = (free - CHUNK_HEADER) & !(CHUNK_ALIGN - 1);
+        let length = rest.len().min(room);
+        let last = length == rest.len();
+        let ring = self.bytes(place);
+        ring.write_header(self.tail, index(length), if last { FLAG_LAST } else { 0 });
+        ring.write(self.tail.wrapping_add(index(CHUNK_HEADER)), &rest[..length]);
+        self.tail = self.tail.wrapping_add(index(record_bytes(length)));
+        let tail_word = self.word(place.words.tail);
+        tail_word.store(self.tail, Ordering::Release);
+        wake(tail_word, self.word(place.words.consumer_waiting));
+        *rest = &rest[length..];
+        last
     }
 
     /// Whether `message` fits in the outgoing ring as it is now, so that
@@ -168,7 +196,11 @@ impl Rings {
         let mut peer_head = self.peer_head;
         let head_word = self.mapping.word(place.words.head);
         let flag = self.mapping.word(place.words.producer_waiting);
-        let free = waiter.wait(head_word, flag, watch, false, || {
+        let words = [Word {
+            word: head_word,
+            flag,
+        }];
+        let free = waiter.wait(&words, None, watch, false, || {
             let head = head_word.load(Ordering::Acquire);
             // As `check_head`, on copies (the closure cannot borrow self).
             if head.wrapping_sub(peer_head) > tail.wrapping_sub(peer_head) {
@@ -190,6 +222,13 @@ impl Rings {
         let tail_word = self.mapping.word(place.words.tail);
         let found = waiter.spin(|| available(tail_word, head, place.capacity))?;
         Ok(found.is_some())
+    }
+
+    /// Whether the incoming ring holds a chunk now.
+    pub(crate) fn has_data(&self) -> Result<bool, End> {
+        let place = self.incoming;
+        let tail_word = self.mapping.word(place.words.tail);
+        Ok(available(tail_word, self.head, place.capacity)?.is_some())
     }
 
     /// Reads one message from the incoming ring into `out` (cleared
@@ -262,9 +301,71 @@ impl Rings {
         let head = self.head;
         let tail_word = self.mapping.word(place.words.tail);
         let flag = self.mapping.word(place.words.consumer_waiting);
-        waiter.wait(tail_word, flag, watch, idle, || {
+        let words = [Word {
+            word: tail_word,
+            flag,
+        }];
+        waiter.wait(&words, None, watch, idle, || {
             available(tail_word, head, place.capacity)
         })
+    }
+
+    /// Waits, between messages, until the incoming ring holds a chunk
+    /// ([`Woken::Data`]), `bell` rings ([`Woken::Bell`]), or — with
+    /// `room`, the length of a message partly sent — the outgoing ring has
+    /// room for its next chunk ([`Woken::Room`]). A stopping server gives
+    /// up waiting ([`End::Stopped`]).
+    pub(crate) fn wait_for_any(
+        &mut self,
+        waiter: &mut Waiter,
+        watch: &Watch<'_>,
+        bell: &Bell,
+        room: Option<&[u8]>,
+    ) -> Result<Woken, End> {
+        if watch.stopped() {
+            return Err(End::Stopped);
+        }
+        let incoming = self.incoming;
+        let outgoing = self.outgoing;
+        let head = self.head;
+        let tail = self.tail;
+        let mut peer_head = self.peer_head;
+        let wanted = room.map(|rest| self.wanted(rest));
+        let tail_word = self.mapping.word(incoming.words.tail);
+        let head_word = self.mapping.word(outgoing.words.head);
+        let data = Word {
+            word: tail_word,
+            flag: self.mapping.word(incoming.words.consumer_waiting),
+        };
+        let space = Word {
+            word: head_word,
+            flag: self.mapping.word(outgoing.words.producer_waiting),
+        };
+        let words = [data, space];
+        let words = if wanted.is_some() {
+            &words[..]
+        } else {
+            &words[..1]
+        };
+        let woken = waiter.wait(words, Some(bell), watch, true, || {
+            if available(tail_word, head, incoming.capacity)?.is_some() {
+                return Ok(Some(Woken::Data));
+            }
+            if let Some(wanted) = wanted {
+                // As `check_head`, on copies (the closure cannot borrow self).
+                let seen = head_word.load(Ordering::Acquire);
+                if seen.wrapping_sub(peer_head) > tail.wrapping_sub(peer_head) {
+                    return Err(End::Violation("the consumer's index is out of range"));
+                }
+                peer_head = seen;
+                if outgoing.capacity - tail.wrapping_sub(seen) as usize >= wanted {
+                    return Ok(Some(Woken::Room));
+                }
+            }
+            Ok(bell.answer().then_some(Woken::Bell))
+        });
+        self.peer_head = peer_head;
+        woken
     }
 
     /// Wakes the peer wherever it may be parked (waiting for data on our
@@ -274,6 +375,17 @@ impl Rings {
         wake_now(self.word(self.outgoing.words.tail));
         wake_now(self.word(self.incoming.words.head));
     }
+}
+
+/// What ended a [`Rings::wait_for_any`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Woken {
+    /// The incoming ring holds a chunk.
+    Data,
+    /// The outgoing ring has room for the next chunk.
+    Room,
+    /// The bell rang.
+    Bell,
 }
 
 /// Reads the producer's index once and checks it against our `head`:
@@ -383,6 +495,64 @@ mod tests {
         }
         echo.join().unwrap();
         assert_eq!(expected, big);
+    }
+
+    #[test]
+    fn a_writer_that_never_blocks_reads_while_the_peer_writes_too() {
+        // Both sides write a message larger than the ring at once: with
+        // blocking writes on both sides they would wait for each other for
+        // ever. The client writes as room allows and reads meanwhile.
+        let (mut server, mut client, a, b) = pair(4096);
+        let big: Vec<u8> = (0..100_003u32).map(|i| (i % 241) as u8).collect();
+        let sent = big.clone();
+        let peer = std::thread::spawn(move || {
+            let watch = Watch::new(a.as_fd(), None);
+            let mut w = waiter();
+            server.send(&sent, &mut w, &watch).unwrap();
+            let mut buf = Vec::new();
+            server.receive(&mut buf, 1 << 20, &mut w, &watch).unwrap();
+            buf
+        });
+        let watch = Watch::new(b.as_fd(), None);
+        let mut w = waiter();
+        let bell = Bell::default();
+        let (mut written, mut done, mut received) = (0, false, Vec::new());
+        while !done || received.is_empty() {
+            if !done {
+                done = client.try_send(&big, &mut written).unwrap();
+            }
+            let rest = (!done).then(|| &big[written..]);
+            if received.is_empty()
+                && client.wait_for_any(&mut w, &watch, &bell, rest).unwrap() == Woken::Data
+            {
+                client
+                    .receive(&mut received, 1 << 20, &mut w, &watch)
+                    .unwrap();
+            }
+        }
+        assert_eq!(received, big);
+        assert_eq!(peer.join().unwrap(), big);
+    }
+
+    #[test]
+    fn a_bell_wakes_a_parked_wait() {
+        let (_server, mut client, _a, b) = pair(4096);
+        let watch = Watch::new(b.as_fd(), None);
+        // Parked waits look again only after a minute: only the bell can
+        // end this one in time.
+        let mut w = Waiter::new(Duration::from_micros(1), Duration::from_secs(60));
+        let bell = std::sync::Arc::new(Bell::default());
+        let ringer = bell.clone();
+        let start = std::time::Instant::now();
+        let rings = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            ringer.ring();
+        });
+        let woken = client.wait_for_any(&mut w, &watch, &bell, None).unwrap();
+        assert_eq!(woken, Woken::Bell);
+        assert!(start.elapsed() < Duration::from_secs(10));
+        rings.join().unwrap();
+        assert!(!bell.answer(), "the ring was answered by the wait");
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! A connection's thread reads a request from the request ring, runs the
 //! handler on the tokio runtime the server was started on
 //! (`Handle::block_on`: a synchronous method answers at once, an
-//! asynchronous one still has timers), and writes the response. Whatever
+//! asynchronous one still has timers), and writes the response. The feeds
+//! a response starts (subscriptions) are polled on the same thread, the
+//! only writer of the response ring, with a [`Bell`] as their waker: the
+//! thread sleeps until the client writes or a feed has a body. Whatever
 //! ends a connection — the client leaving or dying, a protocol violation,
 //! the server stopping — only that connection's thread exits, unmapping
 //! its memory and closing its descriptors.
@@ -12,17 +15,22 @@
 use std::future::Future;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::Poll;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+
+use futures_core::Stream;
 
 use super::ShmConfig;
 use super::end::End;
 use super::handshake::{self, Session};
 use super::layout::{Hello, Layout};
-use super::wait::{Stop, Waiter, Watch, peer_alive};
+use super::ring::{Rings, Woken};
+use super::wait::{Bell, Stop, Waiter, Watch, peer_alive};
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
+use crate::feed::{self, Feed};
 use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Threads};
 use crate::{Handler, Message, Peer, Refusal};
 
@@ -251,13 +259,31 @@ impl<H: Handler> Connection<H> {
         }
     }
 
-    /// Answers calls until the connection ends, and says why it did.
+    /// Answers calls until the connection ends, and says why it did;
+    /// between calls, writes what the feeds they started yield.
     fn answer_calls(&self, endpoint: &mut Session) -> End {
         let Session { socket, rings } = endpoint;
         let watch = Watch::new(socket.as_fd(), Some(&self.stop));
         let mut waiter = Waiter::new(self.config.spin, self.config.park_timeout);
+        let session = feed::Session::next();
+        let bell = Arc::new(Bell::default());
+        let waker = Waker::from(bell.clone());
+        let mut feeds = Vec::<Feed>::new();
         let mut request = Vec::new();
         loop {
+            if !feeds.is_empty() {
+                if let Err(end) = pump(&mut feeds, rings, &mut waiter, &watch, &waker) {
+                    return end;
+                }
+                if feeds.is_empty() {
+                    continue;
+                }
+                match rings.wait_for_any(&mut waiter, &watch, &bell, None) {
+                    Ok(Woken::Data) => {}
+                    Ok(Woken::Bell | Woken::Room) => continue,
+                    Err(end) => return end,
+                }
+            }
             if let Err(end) = rings.receive(
                 &mut request,
                 self.handler.max_body_bytes(),
@@ -266,9 +292,11 @@ impl<H: Handler> Connection<H> {
             ) {
                 return end;
             }
-            let call = self
-                .handler
-                .handle(Message::new(&request, "shm").peer(self.peer));
+            let call = self.handler.handle(
+                Message::new(&request, "shm")
+                    .peer(self.peer)
+                    .session(Some(session)),
+            );
             let Some(reply) = self.runtime.block_on(unless_peer_leaves(
                 call,
                 socket.as_fd(),
@@ -281,9 +309,45 @@ impl<H: Handler> Connection<H> {
             if let Err(end) = rings.send(&reply.body, &mut waiter, &watch) {
                 return end;
             }
+            feeds.extend(reply.feeds);
             if request.capacity() > KEEP_BUFFER {
                 request = Vec::new();
             }
+        }
+    }
+}
+
+/// Writes what the feeds hold now, a body from each in turn, until none
+/// has one or a request is waiting (an unsubscribe must not wait behind a
+/// busy feed). A feed that ended is dropped. Writing waits for room: a
+/// client that stops reading holds the feeds up until they fill, and their
+/// subscriptions end.
+fn pump(
+    feeds: &mut Vec<Feed>,
+    rings: &mut Rings,
+    waiter: &mut Waiter,
+    watch: &Watch<'_>,
+    waker: &Waker,
+) -> Result<(), End> {
+    let mut cx = Context::from_waker(waker);
+    loop {
+        let mut wrote = false;
+        let mut i = 0;
+        while i < feeds.len() {
+            match Pin::new(&mut feeds[i]).poll_next(&mut cx) {
+                Poll::Ready(Some(body)) => {
+                    rings.send(&body, waiter, watch)?;
+                    wrote = true;
+                    i += 1;
+                }
+                Poll::Ready(None) => {
+                    feeds.swap_remove(i);
+                }
+                Poll::Pending => i += 1,
+            }
+        }
+        if !wrote || rings.has_data()? {
+            return Ok(());
         }
     }
 }

@@ -16,8 +16,14 @@
 //! index, wakes the word if the flag is up. Sequentially consistent fences
 //! on both sides make sure that either the waiter sees the new index or the
 //! peer sees the flag.
+//!
+//! A side that also waits for something in its own process (a feed with a
+//! new body, a call to send) hangs a [`Bell`] on the wait: the wait then
+//! sleeps on the ring's word and the bell's together (`futex_waitv`), and
+//! whoever rings the bell wakes it.
 
 use std::os::fd::BorrowedFd;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering, fence};
 
 use std::time::{Duration, Instant};
@@ -59,14 +65,16 @@ impl Waiter {
 
     /// Waits until `ready` yields a value.
     ///
-    /// `word` is the peer's index that `ready` looks at (the futex to sleep
-    /// on), `flag` this side's `waiting` flag that the peer reads before
-    /// waking it. `ready` may fail (a value out of range); so may `watch`,
-    /// asked after every park whether to go on waiting.
+    /// `words` are the peer's indices that `ready` looks at (the futexes to
+    /// sleep on), each with this side's `waiting` flag that the peer reads
+    /// before waking it; a `bell` rung in this process wakes the wait too
+    /// (`ready` then looks at [`Bell::answer`]). `ready` may fail (a value
+    /// out of range); so may `watch`, asked after every park whether to go
+    /// on waiting.
     pub(crate) fn wait<T>(
         &mut self,
-        word: &AtomicU32,
-        flag: &AtomicU32,
+        words: &[Word<'_>],
+        bell: Option<&Bell>,
         watch: &Watch<'_>,
         idle: bool,
         mut ready: impl FnMut() -> Result<Option<T>, End>,
@@ -77,34 +85,41 @@ impl Waiter {
         // The spin just ended: count its budget as time already waited.
         let now = Instant::now();
         let start = now.checked_sub(self.spin).unwrap_or(now);
+        let lower = |words: &[Word<'_>]| {
+            for word in words {
+                word.flag.store(0, Ordering::Relaxed);
+            }
+            bell.inspect(|bell| bell.leave());
+        };
         // Park.
-        let timeout = futex::Timespec::try_from(self.park_timeout).unwrap_or(futex::Timespec {
-            tv_sec: 1,
-            tv_nsec: 0,
-        });
         loop {
-            let seen = word.load(Ordering::Acquire);
-            flag.store(1, Ordering::Relaxed);
+            let mut seen = [0u32; MAX_WORDS];
+            for (seen, word) in seen.iter_mut().zip(words) {
+                *seen = word.word.load(Ordering::Acquire);
+                word.flag.store(1, Ordering::Relaxed);
+            }
+            let rung = bell.map(|bell| bell.enter());
             fence(Ordering::SeqCst);
             if let Some(value) = ready()? {
-                flag.store(0, Ordering::Relaxed);
+                lower(words);
                 self.settle(start.elapsed());
                 return Ok(value);
             }
             // A peer that left while this side spun may have woken the
             // word before anyone slept on it: look before sleeping.
             if let Err(end) = watch.check(idle) {
-                flag.store(0, Ordering::Relaxed);
+                lower(words);
                 return Err(end);
             }
-            // Sleeps only while the word still holds `seen`: a peer that
-            // published since returns at once (EAGAIN). A timeout or a
-            // signal just leads to the checks below.
-            match futex::wait(word, futex::Flags::empty(), seen, Some(&timeout)) {
+            // Sleeps only while every word still holds what was seen (and
+            // the bell what it held): a peer that published since, or a
+            // ring since, returns at once (EAGAIN). A timeout or a signal
+            // just leads to the checks below.
+            match sleep(words, &seen, bell.zip(rung), self.park_timeout) {
                 Ok(()) | Err(Errno::AGAIN | Errno::TIMEDOUT | Errno::INTR) => {}
                 Err(_) => std::thread::sleep(Duration::from_millis(1)),
             }
-            flag.store(0, Ordering::Relaxed);
+            lower(words);
             if let Some(value) = ready()? {
                 self.settle(start.elapsed());
                 return Ok(value);
@@ -160,6 +175,142 @@ pub(crate) fn wake(word: &AtomicU32, flag: &AtomicU32) {
 /// Wakes the thread (if any) parked on `word`, whatever its flag says.
 pub(crate) fn wake_now(word: &AtomicU32) {
     let _ = futex::wake(word, futex::Flags::empty(), 1);
+}
+
+/// The most peer words one wait sleeps on.
+const MAX_WORDS: usize = 2;
+
+/// A word the peer publishes, and this side's flag asking the peer to wake
+/// it after publishing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Word<'a> {
+    pub(crate) word: &'a AtomicU32,
+    pub(crate) flag: &'a AtomicU32,
+}
+
+/// Sleeps until a word no longer holds what was `seen`, the bell rings, or
+/// `timeout` passes. One word alone sleeps with `futex`; more, or a bell,
+/// with `futex_waitv` — or, on Linux before 5.16, on the first word for at
+/// most a millisecond, so that the rest are noticed that late.
+fn sleep(
+    words: &[Word<'_>],
+    seen: &[u32; MAX_WORDS],
+    bell: Option<(&Bell, u32)>,
+    timeout: Duration,
+) -> Result<(), Errno> {
+    use futex::{Wait, WaitFlags, WaitPtr, WaitvFlags};
+    assert!(!words.is_empty() && words.len() <= MAX_WORDS);
+    let relative = |timeout: Duration| {
+        futex::Timespec::try_from(timeout).unwrap_or(futex::Timespec {
+            tv_sec: 1,
+            tv_nsec: 0,
+        })
+    };
+    if words.len() == 1 && bell.is_none() {
+        return futex::wait(
+            words[0].word,
+            futex::Flags::empty(),
+            seen[0],
+            Some(&relative(timeout)),
+        );
+    }
+    let entry = |word: &AtomicU32, value: u32, flags: WaitFlags| {
+        let mut wait = Wait::new();
+        wait.val = u64::from(value);
+        wait.uaddr = WaitPtr::new(word.as_ptr().cast());
+        wait.flags = flags;
+        wait
+    };
+    let mut waits = [const { Wait::new() }; MAX_WORDS + 1];
+    let mut count = 0;
+    for (word, seen) in words.iter().zip(seen) {
+        waits[count] = entry(word.word, *seen, WaitFlags::SIZE_U32);
+        count += 1;
+    }
+    if let Some((bell, rung)) = bell {
+        waits[count] = entry(&bell.word, rung, WaitFlags::SIZE_U32 | WaitFlags::PRIVATE);
+        count += 1;
+    }
+    // futex_waitv takes an absolute deadline.
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    let deadline = Duration::new(
+        now.tv_sec.unsigned_abs(),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
+    .saturating_add(timeout);
+    let deadline = futex::Timespec {
+        tv_sec: i64::try_from(deadline.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(deadline.subsec_nanos()),
+    };
+    match futex::waitv(
+        &waits[..count],
+        WaitvFlags::empty(),
+        Some(&deadline),
+        futex::ClockId::Monotonic,
+    ) {
+        Ok(_) => Ok(()),
+        Err(Errno::NOSYS) => futex::wait(
+            words[0].word,
+            futex::Flags::empty(),
+            seen[0],
+            Some(&relative(timeout.min(Duration::from_millis(1)))),
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+/// Wakes a parked [`Waiter::wait`] from inside this process: rung when a
+/// feed has a new body, or a call is queued for the connection. As a
+/// [`Waker`](std::task::Waker) (through [`std::task::Wake`]), it lets a
+/// thread that owns a connection poll futures and sleep until they are
+/// ready or the peer writes, whichever comes first.
+#[derive(Debug, Default)]
+pub(crate) struct Bell {
+    /// Bumped by every ring: the futex the owner sleeps on.
+    word: AtomicU32,
+    /// Set by a ring, cleared when the owner answers it.
+    pending: AtomicBool,
+    /// Non-zero while the owner is about to sleep or sleeping.
+    sleeping: AtomicU32,
+}
+
+impl Bell {
+    /// Rings: the owner's wait returns, now or at its next look.
+    pub(crate) fn ring(&self) {
+        self.pending.store(true, Ordering::Release);
+        self.word.fetch_add(1, Ordering::Release);
+        fence(Ordering::SeqCst);
+        // A ring costs a syscall only when the owner sleeps.
+        if self.sleeping.load(Ordering::Relaxed) != 0 {
+            let _ = futex::wake(&self.word, futex::Flags::PRIVATE, 1);
+        }
+    }
+
+    /// Whether the bell rang since the last answer; answers it.
+    pub(crate) fn answer(&self) -> bool {
+        self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::Acquire)
+    }
+
+    /// The owner is about to sleep: the word it sleeps against.
+    fn enter(&self) -> u32 {
+        let rung = self.word.load(Ordering::Acquire);
+        self.sleeping.store(1, Ordering::Relaxed);
+        rung
+    }
+
+    fn leave(&self) {
+        self.sleeping.store(0, Ordering::Relaxed);
+    }
+}
+
+impl std::task::Wake for Bell {
+    fn wake(self: Arc<Self>) {
+        self.ring();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.ring();
+    }
 }
 
 /// A server's stop, as its connections see it.
