@@ -466,3 +466,53 @@ fn a_late_xml_rpc_answer_is_not_given_to_the_next_call() {
         within("the server's script", server).await.unwrap();
     });
 }
+
+/// The status line the server answers an upgrade with, from `origin`.
+async fn upgrade_status(addr: SocketAddr, origin: Option<&str>) -> String {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
+    let request = format!(
+        "GET /RPC2 HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}\r\n"
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut line = String::new();
+    tokio::io::BufReader::new(tcp)
+        .read_line(&mut line)
+        .await
+        .unwrap();
+    line.trim_end().to_owned()
+}
+
+#[test]
+fn a_page_of_another_origin_may_not_open_a_websocket_unless_allowed() {
+    let rt = diglot_tests::runtime::multi_thread();
+    let dispatcher = calculator();
+    let (served, _) = serve(&rt, &dispatcher);
+    let addr = served.addr("http");
+    let allowing = Served::start(
+        &rt,
+        Server::new(dispatcher.clone()).endpoint(
+            HttpEndpoint::new("127.0.0.1:0".parse().unwrap())
+                .config(HttpConfig::default().allow_origins(["https://app.example"])),
+        ),
+    )
+    .unwrap();
+    rt.block_on(async {
+        let own = format!("http://{addr}");
+        assert!(upgrade_status(addr, None).await.contains(" 101 "));
+        assert!(upgrade_status(addr, Some(&own)).await.contains(" 101 "));
+        for origin in ["https://evil.example", "null", "http://127.0.0.1:1"] {
+            let status = upgrade_status(addr, Some(origin)).await;
+            assert!(status.contains(" 403 "), "{origin}: {status}");
+        }
+        let other = allowing.addr("http");
+        let status = upgrade_status(other, Some("https://app.example")).await;
+        assert!(status.contains(" 101 "), "{status}");
+        let status = upgrade_status(other, Some("https://evil.example")).await;
+        assert!(status.contains(" 403 "), "{status}");
+    });
+    allowing.stop().unwrap();
+    served.stop().unwrap();
+}

@@ -16,6 +16,7 @@ use std::time::Duration;
 /// | [`gzip_min_bytes`](Self::gzip_min_bytes) | 1 KiB | smaller responses are not worth compressing |
 /// | [`console`](Self::console) | off | a `GET` from a browser gets a page to browse and call the methods; a `GET` for JSON, the OpenRPC document |
 /// | [`websocket`](Self::websocket) | on | a `GET` that asks to upgrade becomes a WebSocket: calls as messages, and subscriptions |
+/// | [`allow_origins`](Self::allow_origins) | none | browser pages of other origins that may open a WebSocket (a page of the server's own origin always may) |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     pub(crate) paths: Vec<String>,
@@ -25,6 +26,7 @@ pub struct HttpConfig {
     pub(crate) gzip_min_bytes: usize,
     pub(crate) console: bool,
     pub(crate) websocket: bool,
+    pub(crate) origins: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -37,6 +39,7 @@ impl Default for HttpConfig {
             gzip_min_bytes: 1024,
             console: false,
             websocket: true,
+            origins: Vec::new(),
         }
     }
 }
@@ -105,6 +108,23 @@ impl HttpConfig {
     #[must_use]
     pub fn websocket(mut self, on: bool) -> Self {
         self.websocket = on;
+        self
+    }
+
+    /// Lets browser pages of these origins (`https://app.example.com`, as a
+    /// browser names them in `Origin`; `*` for any) open a WebSocket.
+    ///
+    /// A browser lets any page open a WebSocket to any server, and says
+    /// which page did in `Origin`: without this check, a site the user
+    /// visits could call the methods of a server on the user's network.
+    /// So an upgrade whose `Origin` is not the server's own — scheme aside,
+    /// the host and port the request was sent to — is refused with `403`,
+    /// unless listed here. Clients that are not browsers send no `Origin`
+    /// and are not affected. Behind a proxy that rewrites `Host`, list the
+    /// public origin.
+    #[must_use]
+    pub fn allow_origins<I: IntoIterator<Item = S>, S: Into<String>>(mut self, origins: I) -> Self {
+        self.origins = origins.into_iter().map(Into::into).collect();
         self
     }
 

@@ -14,6 +14,7 @@ mod body;
 mod client;
 mod config;
 mod console;
+mod origin;
 mod respond;
 mod router;
 mod server;

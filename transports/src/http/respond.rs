@@ -137,6 +137,14 @@ where
         return status(StatusCode::NOT_FOUND, "no RPC endpoint at this path\n");
     }
     if config.websocket && parts.method == Method::GET && websocket::is_upgrade(&parts.headers) {
+        let authority = parts.uri.authority().map(http::uri::Authority::as_str);
+        if !super::origin::allowed(&parts.headers, authority, &config.origins) {
+            return status(
+                StatusCode::FORBIDDEN,
+                "a page of another origin may not open a WebSocket here \
+                 (see HttpConfig::allow_origins)\n",
+            );
+        }
         let (sessions, watch) = upgrades;
         let upgrade = |parts| websocket::Upgrade {
             handler: handler.clone(),
