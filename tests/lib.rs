@@ -48,6 +48,10 @@ pub struct Console;
 pub struct Subscriptions;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/observability.md")]
+pub struct Observability;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/values.md")]
 pub struct Values;
 
