@@ -11,6 +11,8 @@
 //!   one Python client the same answers.
 //! * `from_jsonrpsee`: a jsonrpsee service and its diglot port give curl
 //!   the same answers.
+//! * `from_dxr`: a dxr service and its diglot port give curl the same
+//!   XML-RPC answers, and the fault codes each documents where they differ.
 //! * `stdio_child` and `shm_client`: clients of the calculator, over a
 //!   child's stdio and over shared memory.
 
@@ -407,4 +409,142 @@ fn the_shm_client_example_calls_the_calculator_over_shared_memory() {
         "{ran:?}"
     );
     calculator.terminate();
+}
+
+#[test]
+fn curl_gets_the_same_xml_rpc_answers_from_dxr_and_diglot() {
+    use diglot::{Struct, Value};
+
+    let (diglot, diglot_url) = start_with("from_dxr", &["diglot"]);
+    let (dxr, dxr_url) = start_with("from_dxr", &["dxr"]);
+    let string = |s: &str| format!("<string>{s}</string>");
+    let entry = |method: &str, param: &str| {
+        format!(
+            "<struct><member><name>methodName</name><value>{method}</value></member>\
+             <member><name>params</name><value><array><data><value>{param}</value></data></array></value></member></struct>"
+        )
+    };
+    let basket = "<struct><member><name>apple</name><value><i4>4</i4></value></member>\
+                  <member><name>pear</name><value><i4>2</i4></value></member></struct>";
+    let multicall = format!(
+        "<array><data><value>{}</value><value>{}</value></data></array>",
+        entry("shop.price", "apple"),
+        entry("shop.price", "plum"),
+    );
+
+    // Where both agree: results, the shop's own fault code, and
+    // system.multicall (fault strings left out: their texts differ).
+    let same = [
+        xml_call("shop.price", &[&string("pear")]),
+        xml_call("shop.total", &[basket]),
+        xml_call("shop.quote", &[&string("pear"), "<int>3</int>"]),
+        xml_call("shop.price", &[&string("plum")]),
+        xml_call("shop.items", &[]),
+        xml_call("system.multicall", &[&multicall]),
+    ];
+    let answer = |url: &str, request: &str| xml_answer(&curl_xml(url, request));
+    for request in &same {
+        let from_diglot = answer(&diglot_url, request);
+        assert_eq!(from_diglot, answer(&dxr_url, request), "{request}");
+    }
+    assert_eq!(answer(&diglot_url, &same[1]), Ok(Value::F64(3.5)));
+    let quote = Struct::from_iter([
+        ("item", Value::from("pear")),
+        ("count", Value::I32(3)),
+        ("cost", Value::F64(2.25)),
+    ]);
+    assert_eq!(answer(&diglot_url, &same[2]), Ok(Value::Struct(quote)));
+    assert_eq!(answer(&diglot_url, &same[3]), Err(1));
+    let fault_1 = Value::Struct(Struct::from_iter([("faultCode", Value::I32(1))]));
+    let entries = Value::Array(vec![Value::Array(vec![Value::F64(0.5)]), fault_1]);
+    assert_eq!(answer(&diglot_url, &same[5]), Ok(entries));
+
+    // Where they differ: dxr answers an unknown method with 404 and any
+    // parameter it cannot convert with 400; diglot uses the codes the
+    // XML-RPC interoperability list and JSON-RPC share.
+    let unknown = xml_call("shop.nope", &[]);
+    assert_eq!(answer(&diglot_url, &unknown), Err(-32601));
+    assert_eq!(answer(&dxr_url, &unknown), Err(404));
+    let mistyped = xml_call("shop.price", &["<i4>7</i4>"]);
+    assert_eq!(answer(&diglot_url, &mistyped), Err(-32602));
+    assert_eq!(answer(&dxr_url, &mistyped), Err(400));
+    // The same codes inside a multicall's answer.
+    let nope = format!(
+        "<array><data><value>{}</value></data></array>",
+        entry("shop.nope", "x")
+    );
+    let code_inside = |url: &str| {
+        let answer = answer(url, &xml_call("system.multicall", &[&nope]));
+        let entries = answer.expect("a multicall answer");
+        entries.as_array().expect("an array")[0]
+            .get("faultCode")
+            .cloned()
+    };
+    assert_eq!(code_inside(&diglot_url), Some(Value::I32(-32601)));
+    assert_eq!(code_inside(&dxr_url), Some(Value::I32(404)));
+    // Introspection is diglot's alone.
+    let list = xml_call("system.listMethods", &[]);
+    let listed = answer(&diglot_url, &list).expect("diglot lists its methods");
+    assert!(
+        format!("{listed:?}").contains("\"shop.quote\""),
+        "{listed:?}"
+    );
+    assert_eq!(answer(&dxr_url, &list), Err(404));
+    // And JSON-RPC on the same endpoint: dxr reads the body as XML.
+    let json = r#"{"jsonrpc":"2.0","method":"shop.price","params":["pear"],"id":1}"#;
+    assert_eq!(
+        curl_json(&diglot_url, json),
+        r#"{"jsonrpc":"2.0","result":0.75,"id":1}"#
+    );
+    assert_eq!(xml_answer(&curl_json(&dxr_url, json)), Err(400));
+    diglot.terminate();
+    dxr.terminate();
+}
+
+/// A `methodCall` document; each parameter is the inside of a `<value>`.
+fn xml_call(method: &str, params: &[&str]) -> String {
+    let params: String = params
+        .iter()
+        .map(|p| format!("<param><value>{p}</value></param>"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><methodCall><methodName>{method}</methodName>\
+         <params>{params}</params></methodCall>"
+    )
+}
+
+/// What curl prints for `body` posted as XML-RPC.
+fn curl_xml(url: &str, body: &str) -> String {
+    let mut curl = Command::new("curl");
+    curl.args(["-s", "--max-time", "10", url])
+        .args(["-H", "Content-Type: text/xml", "-d", body]);
+    run(curl, None, Duration::from_secs(20), "curl is missing").stdout
+}
+
+/// A `methodResponse` read with diglot's decoder: the result, or the
+/// fault's code. Fault strings are left out, inside multicall answers too;
+/// structs compare by members whatever their order.
+fn xml_answer(body: &str) -> Result<diglot::Value, i32> {
+    fn without_fault_strings(value: diglot::Value) -> diglot::Value {
+        use diglot::Value;
+        match value {
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(without_fault_strings).collect())
+            }
+            Value::Struct(members) => Value::Struct(
+                members
+                    .into_iter()
+                    .filter(|(name, _)| name != "faultString")
+                    .map(|(name, value)| (name, without_fault_strings(value)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+    let limits = diglot::Limits::default();
+    match diglot::xml::decode_response::<diglot::Value>(body.as_bytes(), &limits) {
+        Ok(Ok(value)) => Ok(without_fault_strings(value)),
+        Ok(Err(fault)) => Err(fault.code),
+        Err(error) => panic!("not an XML-RPC answer ({error:?}): {body:?}"),
+    }
 }
