@@ -24,6 +24,10 @@ pub mod tempdir;
 pub struct Introduction;
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/getting-started.md")]
+pub struct GettingStarted;
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/services.md")]
 pub struct Services;
 
@@ -38,6 +42,10 @@ pub struct Dispatcher;
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/clients.md")]
 pub struct Clients;
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/introspection.md")]
+pub struct Introspection;
 
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/console.md")]
