@@ -15,6 +15,9 @@
 //!   XML-RPC answers, and the fault codes each documents where they differ.
 //! * `stdio_child` and `shm_client`: clients of the calculator, over a
 //!   child's stdio and over shared memory.
+//! * `tls`: the calculator over HTTPS with the self-signed certificate it
+//!   makes, called by curl, Python and the typed client, each trusting
+//!   that certificate and nothing else; and with a certificate it is given.
 
 #![cfg(unix)]
 
@@ -78,7 +81,7 @@ fn start_with(example: &str, args: &[&str]) -> (Running, String) {
         .expect("the example prints where it serves");
     let url = line
         .split_whitespace()
-        .find(|word| word.starts_with("http://"))
+        .find(|word| word.starts_with("http://") || word.starts_with("https://"))
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .to_owned();
     (running, url)
@@ -547,4 +550,124 @@ fn xml_answer(body: &str) -> Result<diglot::Value, i32> {
         Ok(Err(fault)) => Err(fault.code),
         Err(error) => panic!("not an XML-RPC answer ({error:?}): {body:?}"),
     }
+}
+
+#[test]
+fn the_tls_example_answers_clients_that_verify_its_certificate() {
+    // The example writes its certificate to the temporary directory: this
+    // test's own.
+    let tmp = diglot_tests::tempdir::TempDir::new();
+    let mut child = Command::new(example_binary("tls"))
+        .arg("127.0.0.1:0")
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the example starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let server = Running(child);
+    let mut lines = [String::new(), String::new()];
+    for line in &mut lines {
+        stdout.read_line(line).expect("the example prints");
+    }
+    let url = lines[0]
+        .strip_prefix("serving on ")
+        .unwrap_or_else(|| panic!("no URL in {:?}", lines[0]))
+        .trim()
+        .to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let cert = tmp.join("diglot-tls-example.pem");
+    assert_eq!(
+        lines[1].trim(),
+        format!(
+            "self-signed certificate for 127.0.0.1 and localhost in {}",
+            cert.display()
+        )
+    );
+    let cert = cert.to_str().expect("a UTF-8 temp path");
+
+    // The guide's curl line, trusting the certificate.
+    let mut curl = Command::new("curl");
+    curl.args(["-s", "--cacert", cert, &url])
+        .args(["-H", "Content-Type: application/json"])
+        .args([
+            "-d",
+            r#"{"jsonrpc":"2.0","method":"calc.add","params":[2,3],"id":1}"#,
+        ]);
+    let ran = run(curl, None, Duration::from_secs(20), "curl is missing");
+    assert_eq!(
+        ran.stdout, r#"{"jsonrpc":"2.0","result":5,"id":1}"#,
+        "{ran:?}"
+    );
+
+    // Without it, curl refuses the server (60: the peer's certificate
+    // cannot be verified).
+    let mut curl = Command::new("curl");
+    curl.args(["-s", &url, "-d", "{}"]);
+    let ran = run(curl, None, Duration::from_secs(20), "curl is missing");
+    assert_eq!(ran.status.code(), Some(60), "{ran:?}");
+
+    // The guide's Python line.
+    let script = format!(
+        "import ssl, xmlrpc.client as x; print(x.ServerProxy('{url}', \
+         context=ssl.create_default_context(cafile='{cert}')).calc.add(2, 3))"
+    );
+    let mut python = Command::new("python3");
+    python.args(["-c", &script]);
+    let ran = run(python, None, Duration::from_secs(20), NO_PYTHON);
+    assert_eq!(ran.stdout.trim(), "5", "{ran:?}");
+
+    // The typed client, trusting only that certificate.
+    use diglot::{ClientError, HttpConnection, Protocol, TlsRoots};
+    use diglot_examples::calc::{Calc, CalculatorClient};
+    let roots = TlsRoots::from_pem(&std::fs::read(cert).unwrap()).expect("the PEM loads");
+    let rt = diglot_tests::runtime::multi_thread();
+    rt.block_on(async {
+        for protocol in [Protocol::JsonRpc, Protocol::XmlRpc] {
+            let connection = HttpConnection::with_roots(&url, protocol, &roots).unwrap();
+            let calc = CalculatorClient::new(connection);
+            assert_eq!(calc.add(2, 3).await.unwrap(), 5, "{protocol:?}");
+            let fault = calc.div(1.0, 0.0).await.unwrap_err();
+            assert_eq!(
+                fault.fault().map(|f| f.code),
+                Some(Calc::DIVISION_BY_ZERO),
+                "{protocol:?}"
+            );
+        }
+        // The system's roots do not include it.
+        let calc = CalculatorClient::new(HttpConnection::new(&url, Protocol::JsonRpc).unwrap());
+        let refused = calc.add(2, 3).await;
+        assert!(matches!(refused, Err(ClientError::Io(_))), "{refused:?}");
+    });
+    server.terminate();
+
+    // A certificate and key given on the command line.
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (given_cert, given_key) = (tmp.join("given.pem"), tmp.join("given-key.pem"));
+    std::fs::write(&given_cert, made.cert.pem()).unwrap();
+    std::fs::write(&given_key, made.signing_key.serialize_pem()).unwrap();
+    let (server, url) = start_with(
+        "tls",
+        &[
+            "--cert",
+            given_cert.to_str().unwrap(),
+            "--key",
+            given_key.to_str().unwrap(),
+        ],
+    );
+    let url = url.replace("127.0.0.1", "localhost");
+    let mut curl = Command::new("curl");
+    curl.args(["-s", "--cacert", given_cert.to_str().unwrap(), &url])
+        .args(["-H", "Content-Type: application/json"])
+        .args([
+            "-d",
+            r#"{"jsonrpc":"2.0","method":"calc.add","params":[2,3],"id":1}"#,
+        ]);
+    let ran = run(curl, None, Duration::from_secs(20), "curl is missing");
+    assert_eq!(
+        ran.stdout, r#"{"jsonrpc":"2.0","result":5,"id":1}"#,
+        "{ran:?}"
+    );
+    server.terminate();
 }
