@@ -18,6 +18,9 @@
 //! * `tls`: the calculator over HTTPS with the self-signed certificate it
 //!   makes, called by curl, Python and the typed client, each trusting
 //!   that certificate and nothing else; and with a certificate it is given.
+//! * `custom_errors`: a service's own error enum as faults: the codes,
+//!   messages and JSON-RPC `data` curl and Python see, and the typed
+//!   client (the example's `--call` mode) mapping them back to the enum.
 
 #![cfg(unix)]
 
@@ -669,5 +672,75 @@ fn the_tls_example_answers_clients_that_verify_its_certificate() {
         ran.stdout, r#"{"jsonrpc":"2.0","result":5,"id":1}"#,
         "{ran:?}"
     );
+    server.terminate();
+}
+
+#[test]
+fn the_custom_errors_example_answers_with_its_own_codes_and_maps_them_back() {
+    let (server, url) = start("custom_errors");
+
+    // JSON-RPC: code, message, and `data` where the error carries some.
+    let quote = |params: &str| {
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"shop.quote","params":{params},"id":1}}"#);
+        curl_json(&url, &body)
+    };
+    assert_eq!(
+        quote(r#"["pear",2]"#),
+        r#"{"jsonrpc":"2.0","result":1.5,"id":1}"#
+    );
+    assert_eq!(
+        quote(r#"["pear",5]"#),
+        r#"{"jsonrpc":"2.0","error":{"code":2,"message":"not enough in stock","data":{"available":3}},"id":1}"#
+    );
+    assert_eq!(
+        quote(r#"["plum",1]"#),
+        r#"{"jsonrpc":"2.0","error":{"code":1,"message":"no such item"},"id":1}"#
+    );
+    assert_eq!(
+        quote(r#"["apple",0]"#),
+        r#"{"jsonrpc":"2.0","error":{"code":3,"message":"the count must be at least 1"},"id":1}"#
+    );
+
+    // XML-RPC: faultCode and faultString; there is no place for `data`.
+    let script = format!(
+        "import xmlrpc.client as x\n\
+         shop = x.ServerProxy('{url}').shop\n\
+         for item, count in [('pear', 5), ('plum', 1), ('apple', 0)]:\n    \
+             try: shop.quote(item, count)\n    \
+             except x.Fault as f: print(f.faultCode, f.faultString)"
+    );
+    let mut python = Command::new("python3");
+    python.args(["-c", &script]);
+    let ran = run(python, None, Duration::from_secs(20), NO_PYTHON);
+    assert_eq!(
+        ran.stdout, "2 not enough in stock\n1 no such item\n3 the count must be at least 1\n",
+        "{ran:?}"
+    );
+
+    // The typed client, mapping each fault back to the shop's error.
+    let mut client = Command::new(example_binary("custom_errors"));
+    client.args(["--call", &url]);
+    let ran = run(
+        client,
+        None,
+        Duration::from_secs(20),
+        "the example is built",
+    );
+    assert_eq!(
+        ran.stdout,
+        "JsonRpc:
+  2 pear: costs 1.5
+  5 pear: OutOfStock { available: 3 }
+  1 plum: UnknownItem
+  0 apple: NoItems
+XmlRpc:
+  2 pear: costs 1.5
+  5 pear: not mapped: fault 2: not enough in stock
+  1 plum: UnknownItem
+  0 apple: NoItems
+",
+        "{ran:?}"
+    );
+    assert!(ran.status.success(), "{ran:?}");
     server.terminate();
 }
