@@ -13,6 +13,9 @@
 //!   the same answers.
 //! * `from_dxr`: a dxr service and its diglot port give curl the same
 //!   XML-RPC answers, and the fault codes each documents where they differ.
+//! * `http_basic_auth`: the calculator in an axum application behind basic
+//!   authentication; Python with the credentials is answered, without
+//!   them (or with a wrong password) refused with 401.
 //! * `stdio_child` and `shm_client`: clients of the calculator, over a
 //!   child's stdio and over shared memory.
 //! * `tls`: the calculator over HTTPS with the self-signed certificate it
@@ -742,5 +745,28 @@ XmlRpc:
         "{ran:?}"
     );
     assert!(ran.status.success(), "{ran:?}");
+    server.terminate();
+}
+
+#[test]
+fn the_basic_auth_example_answers_with_credentials_and_refuses_without() {
+    let (server, url) = start("http_basic_auth");
+    // The guide's line: the credentials in the URL.
+    let call = |url: &str| {
+        let script = format!(
+            "import xmlrpc.client as x\n\
+             try:\n    print(x.ServerProxy({url:?}).calc.add(1, 2))\n\
+             except x.ProtocolError as e:\n    print(e.errcode)"
+        );
+        let mut python = Command::new("python3");
+        python.args(["-c", &script]);
+        run(python, None, Duration::from_secs(20), NO_PYTHON)
+    };
+    let ran = call(&url);
+    assert_eq!(ran.stdout.trim(), "3", "{ran:?}");
+    let ran = call(&url.replace("ann:secret@", ""));
+    assert_eq!(ran.stdout.trim(), "401", "no credentials: {ran:?}");
+    let ran = call(&url.replace("secret", "guess"));
+    assert_eq!(ran.stdout.trim(), "401", "a wrong password: {ran:?}");
     server.terminate();
 }
