@@ -334,3 +334,70 @@ fn reject<'a>(id: Id<'a>, why: &str) -> Entry<'a> {
         fault: Fault::invalid_request(why),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Id, Incoming, parse};
+    use crate::{Fault, Limits};
+
+    /// A request whose `params` hold one value nested `levels` deep.
+    fn nested(levels: usize, id: u32) -> String {
+        let value = format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+        format!(r#"{{"jsonrpc":"2.0","method":"m","params":[{value}],"id":{id}}}"#)
+    }
+
+    fn refused(entry: &super::Entry<'_>, id: u32) {
+        let rejected = entry.as_ref().expect_err("too deep");
+        assert_eq!(rejected.id, Id::from(i64::from(id)));
+        assert_eq!(rejected.fault.code, Fault::INVALID_REQUEST);
+        assert_eq!(
+            rejected.fault.message,
+            "invalid request: values nested deeper than the limit of 64"
+        );
+    }
+
+    // Whatever the method does with its parameters — decode them as a
+    // `serde_json::Value`, or ignore them — a request nested past the limit
+    // is refused here, before any method sees it, and never overflows the
+    // stack on the way.
+    #[test]
+    fn params_past_the_depth_limit_are_refused_with_their_id() {
+        let limits = Limits::default();
+        let at_limit = nested(64, 1);
+        let Ok(Incoming::Single(Ok(request))) = parse(at_limit.as_bytes(), &limits) else {
+            panic!("64 levels fit the default limit")
+        };
+        assert!(request.params.decode::<(serde_json::Value,)>().is_ok());
+
+        for levels in [65, 100_000] {
+            let body = nested(levels, 2);
+            let Ok(Incoming::Single(entry)) = parse(body.as_bytes(), &limits) else {
+                panic!("a single request")
+            };
+            refused(&entry, 2);
+        }
+    }
+
+    #[test]
+    fn a_deep_request_in_a_batch_is_refused_alone() {
+        let body = format!("[{},{}]", nested(100_000, 3), nested(1, 4));
+        let Ok(Incoming::Batch(entries)) = parse(body.as_bytes(), &Limits::default()) else {
+            panic!("a batch")
+        };
+        refused(&entries[0], 3);
+        assert!(entries[1].is_ok());
+    }
+
+    #[test]
+    fn a_deep_id_is_refused_without_recursion() {
+        let id = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"m","id":{id}}}"#);
+        let Ok(Incoming::Single(Err(rejected))) = parse(body.as_bytes(), &Limits::default()) else {
+            panic!("an id that is not a string, a number or null")
+        };
+        assert_eq!(
+            (rejected.id, rejected.fault.code),
+            (Id::Null, Fault::INVALID_REQUEST)
+        );
+    }
+}
