@@ -112,6 +112,30 @@ fn subscription_bench_runs_every_server() {
 }
 
 #[test]
+fn conn_scale_runs_every_server() {
+    // A few idle connections, not ten thousand: the run, not its figures.
+    runs(
+        "conn_scale",
+        &[
+            "--connections",
+            "200",
+            "--rounds",
+            "1",
+            "--calls",
+            "200",
+            "--sample",
+            "20",
+        ],
+        &[
+            "server=diglot transport=http ",
+            "server=diglot transport=unix ",
+            "server=jsonrpsee transport=http ",
+            "| idle connections |",
+        ],
+    );
+}
+
+#[test]
 fn the_http_load_servers_answer_calc_add() {
     for kind in ["diglot", "axum", "jsonrpsee"] {
         let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -60,7 +60,9 @@ impl HttpConfig {
     }
 
     /// Sets how long a client may take to send a request's headers, and
-    /// then its body.
+    /// then its body. It also bounds how long a keep-alive connection may
+    /// sit idle between requests: past it the server closes the connection
+    /// and the client opens a new one for its next call.
     #[must_use]
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
