@@ -1,6 +1,7 @@
-//! What the two-process benchmarks (`stream_latency`, `shm_bench`) share:
-//! starting roles pinned to a CPU, reading the figures a client prints,
-//! medians over rounds, and a note on the machine. Each binary includes
+//! What the two-process benchmarks (`stream_latency`, `shm_bench`,
+//! `conn_scale`) share: starting roles pinned to a CPU, reading the figures
+//! a client prints, medians over rounds, a note on the machine, and
+//! `--name value` options. Each binary includes
 //! this file with `#[path]`; it is not an example of its own.
 
 #![allow(dead_code)] // each binary uses its own part of it
@@ -190,5 +191,46 @@ fn machine_notes(taskset: bool) {
     );
     if !taskset {
         println!("# taskset (util-linux) not found: processes are NOT pinned");
+    }
+}
+
+/// Parsed `--name value` options, for the drivers and their roles.
+#[derive(Debug, Default)]
+pub(crate) struct Flags {
+    values: Vec<(String, String)>,
+}
+
+impl Flags {
+    pub(crate) fn parse(args: &[String]) -> Result<Flags, String> {
+        let mut values = Vec::new();
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let Some(name) = flag.strip_prefix("--") else {
+                return Err(format!("unexpected argument `{flag}`"));
+            };
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            values.push((name.to_owned(), value.clone()));
+        }
+        Ok(Flags { values })
+    }
+
+    pub(crate) fn text(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn need(&self, name: &str) -> Result<&str, String> {
+        self.text(name).ok_or_else(|| format!("--{name} is needed"))
+    }
+
+    /// The number given as `--name`, or `default`.
+    pub(crate) fn number(&self, name: &str, default: usize) -> Result<usize, String> {
+        match self.text(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e| format!("--{name} {v}: {e}")),
+        }
     }
 }

@@ -157,8 +157,8 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         other => return Err(format!("unknown client `{other}`").into()),
     };
     let flags = Flags::parse(rest)?;
-    let at = flags.required("at")?;
-    let server: u32 = flags.required("server-pid")?.parse()?;
+    let at = flags.need("at")?;
+    let server: u32 = flags.need("server-pid")?.parse()?;
     let idle = flags.number("connections", 10_000)?;
     let calls = flags.number("calls", 20_000)?.max(1);
     let warmup = flags.number("warmup", 2_000)?;

@@ -40,48 +40,8 @@ mod server;
 #[cfg(target_os = "linux")]
 const BODY: &[u8] = b"{\"jsonrpc\":\"2.0\",\"method\":\"calc.add\",\"params\":[1,2],\"id\":1}";
 
-/// Parsed `--name value` options.
 #[cfg(target_os = "linux")]
-#[derive(Debug, Default)]
-struct Flags {
-    values: Vec<(String, String)>,
-}
-
-#[cfg(target_os = "linux")]
-impl Flags {
-    fn parse(args: &[String]) -> Result<Flags, String> {
-        let mut values = Vec::new();
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let Some(name) = flag.strip_prefix("--") else {
-                return Err(format!("unexpected argument `{flag}`"));
-            };
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            values.push((name.to_owned(), value.clone()));
-        }
-        Ok(Flags { values })
-    }
-
-    fn text(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn required(&self, name: &str) -> Result<&str, String> {
-        self.text(name).ok_or_else(|| format!("--{name} is needed"))
-    }
-
-    /// The number given as `--name`, or `default`.
-    fn number(&self, name: &str, default: usize) -> Result<usize, String> {
-        match self.text(name) {
-            None => Ok(default),
-            Some(v) => v.parse().map_err(|e| format!("--{name} {v}: {e}")),
-        }
-    }
-}
+use harness::Flags;
 
 /// Raises this process's soft limit on open files to its hard limit, and
 /// says whether `needed` descriptors fit under it.

@@ -26,7 +26,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         return Err("usage: server diglot-http|diglot-unix|jsonrpsee-http --at WHERE".into());
     };
     let flags = Flags::parse(rest)?;
-    let at = flags.required("at")?.to_owned();
+    let at = flags.need("at")?.to_owned();
     let admitted = flags.number("connections", 10_000)? + SPARE_CONNECTIONS;
     let limit = Duration::from_secs(flags.number("max-seconds", 600)? as u64);
     crate::raise_open_files(admitted + 64)?;

@@ -104,48 +104,8 @@ impl Payload {
     }
 }
 
-/// Parsed `--name value` options.
 #[cfg(target_os = "linux")]
-#[derive(Debug, Default)]
-struct Flags {
-    values: Vec<(String, String)>,
-}
-
-#[cfg(target_os = "linux")]
-impl Flags {
-    fn parse(args: &[String]) -> Result<Flags, String> {
-        let mut values = Vec::new();
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let Some(name) = flag.strip_prefix("--") else {
-                return Err(format!("unexpected argument `{flag}`"));
-            };
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            values.push((name.to_owned(), value.clone()));
-        }
-        Ok(Flags { values })
-    }
-
-    fn text(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn need(&self, name: &str) -> Result<&str, String> {
-        self.text(name).ok_or_else(|| format!("--{name} is needed"))
-    }
-
-    /// The number given as `--name`, or `default`.
-    fn number(&self, name: &str, default: usize) -> Result<usize, String> {
-        match self.text(name) {
-            None => Ok(default),
-            Some(v) => v.parse().map_err(|e| format!("--{name} {v}: {e}")),
-        }
-    }
-}
+use harness::Flags;
 
 /// What one client run measured: round trips in nanoseconds (sorted) and
 /// the calls per second of the timed calls back to back.
