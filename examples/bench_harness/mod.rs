@@ -125,12 +125,12 @@ impl Pinning {
     }
 }
 
-/// Runs a client to its end (at most `limit`) and reads its figures.
-pub(crate) fn measure(
+/// Runs a client to its end (at most `limit`) and returns what it printed.
+pub(crate) fn run_to_end(
     mut command: Command,
     what: &str,
     limit: Duration,
-) -> Result<Sample, BoxError> {
+) -> Result<String, BoxError> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -152,6 +152,12 @@ pub(crate) fn measure(
     if !status.success() {
         return Err(format!("{what} failed ({status})").into());
     }
+    Ok(out)
+}
+
+/// Runs a client to its end (at most `limit`) and reads its figures.
+pub(crate) fn measure(command: Command, what: &str, limit: Duration) -> Result<Sample, BoxError> {
+    let out = run_to_end(command, what, limit)?;
     Sample::parse(&out).ok_or_else(|| format!("unreadable output of {what}: {out:?}").into())
 }
 

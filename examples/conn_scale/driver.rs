@@ -1,7 +1,7 @@
 //! The driver: starts each server and then a client, pinned to different
 //! cores, `--rounds` times interleaved, and prints the medians.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -205,32 +205,13 @@ fn start_server(
 
 /// Runs the client to its end (at most `limit`) and reads its line.
 fn run_client(
-    mut command: std::process::Command,
+    command: std::process::Command,
     what: &str,
     limit: Duration,
 ) -> Result<Round, BoxError> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the client of {what}: {e}"))?;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut running = Running { child };
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut out = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        let _ = tx.send(out);
-    });
-    let out = rx
-        .recv_timeout(limit)
-        .map_err(|_| format!("the client of {what} took longer than {limit:?}"))?;
-    let status = running.child.wait()?;
-    if !status.success() {
-        return Err(format!("the client of {what} failed ({status})").into());
-    }
-    Round::parse(&out)
-        .ok_or_else(|| format!("unreadable output of the client of {what}: {out:?}").into())
+    let what = format!("the client of {what}");
+    let out = harness::run_to_end(command, &what, limit)?;
+    Round::parse(&out).ok_or_else(|| format!("unreadable output of {what}: {out:?}").into())
 }
 
 /// The median of one figure over the rounds.
