@@ -240,3 +240,18 @@ impl Flags {
         }
     }
 }
+
+/// For a server role: exits when stdin ends (the driver died or is done)
+/// or, saying so as `who`, after `limit`.
+pub(crate) fn exit_with_parent(who: &'static str, limit: Duration) {
+    std::thread::spawn(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::BufRead::read_until(&mut std::io::stdin().lock(), 0, &mut sink);
+        std::process::exit(0);
+    });
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        eprintln!("{who}: time limit reached, exiting");
+        std::process::exit(3);
+    });
+}

@@ -6,7 +6,7 @@
 //! Prints `ready WHERE` once it listens, and exits when its stdin ends (the
 //! driver is gone) or after `--max-seconds` (600 by default).
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     let admitted = flags.number("connections", 10_000)? + SPARE_CONNECTIONS;
     let limit = Duration::from_secs(flags.number("max-seconds", 600)? as u64);
     crate::raise_open_files(admitted + 64)?;
-    exit_with_parent(limit);
+    crate::harness::exit_with_parent("conn_scale server", limit);
     // As `#[tokio::main]` builds it: one worker per CPU the process may
     // use, so one when pinned.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -44,20 +44,6 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
             other => Err(format!("unknown server `{other}`").into()),
         }
     })
-}
-
-/// Exits when stdin ends (the driver died or is done) or after `limit`.
-fn exit_with_parent(limit: Duration) {
-    std::thread::spawn(|| {
-        let mut sink = Vec::new();
-        let _ = io::stdin().lock().read_until(0, &mut sink);
-        std::process::exit(0);
-    });
-    std::thread::spawn(move || {
-        std::thread::sleep(limit);
-        eprintln!("conn_scale server: time limit reached, exiting");
-        std::process::exit(3);
-    });
 }
 
 fn ready(at: &str) -> io::Result<()> {

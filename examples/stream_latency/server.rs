@@ -7,7 +7,7 @@
 //! and exits when its stdin ends (the driver is gone) or after
 //! `--max-seconds` (600 by default), whichever comes first.
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Read, Write};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -23,7 +23,10 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     };
     let flags = Flags::parse(rest)?;
     let endpoint = flags.endpoint()?;
-    exit_with_parent(Duration::from_secs(flags.number("max-seconds", 600)? as u64));
+    crate::harness::exit_with_parent(
+        "stream_latency server",
+        Duration::from_secs(flags.number("max-seconds", 600)? as u64),
+    );
     match kind.as_str() {
         "diglot" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), false),
         "threaded" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), true),
@@ -31,20 +34,6 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         "tokio" => tokio_floor(endpoint, flags.text("runtime").unwrap_or("multi")),
         other => Err(format!("unknown server `{other}`").into()),
     }
-}
-
-/// Exits when stdin ends (the driver died or is done) or after `limit`.
-fn exit_with_parent(limit: Duration) {
-    std::thread::spawn(|| {
-        let mut sink = Vec::new();
-        let _ = io::stdin().lock().read_until(0, &mut sink);
-        std::process::exit(0);
-    });
-    std::thread::spawn(move || {
-        std::thread::sleep(limit);
-        eprintln!("stream_latency server: time limit reached, exiting");
-        std::process::exit(3);
-    });
 }
 
 fn ready(endpoint: &Endpoint) -> io::Result<()> {
