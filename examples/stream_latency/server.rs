@@ -1,5 +1,5 @@
-//! The `server` role: diglot serving the calculator (as tasks of the async
-//! runtime, or `threaded`: a thread per connection); the floor — a blocking
+//! The `server` role: diglot serving the calculator (default settings, or
+//! `tasks`: every connection as a task of the async runtime); the floor — a blocking
 //! loop that answers request-sized messages with diglot's response bytes
 //! and does nothing else; or the same echo on tokio sockets.
 //!
@@ -19,7 +19,7 @@ use crate::{BoxError, CL_REQUEST, CL_RESPONSE, Endpoint, Flags, LINE_REQUEST, LI
 
 pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     let Some((kind, rest)) = args.split_first() else {
-        return Err("usage: server diglot|threaded|floor|tokio (--tcp ADDR | --unix PATH)".into());
+        return Err("usage: server diglot|tasks|floor|tokio (--tcp ADDR | --unix PATH)".into());
     };
     let flags = Flags::parse(rest)?;
     let endpoint = flags.endpoint()?;
@@ -29,7 +29,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     );
     match kind.as_str() {
         "diglot" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), false),
-        "threaded" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), true),
+        "tasks" => diglot(endpoint, flags.text("runtime").unwrap_or("multi"), true),
         "floor" => floor(endpoint),
         "tokio" => tokio_floor(endpoint, flags.text("runtime").unwrap_or("multi")),
         other => Err(format!("unknown server `{other}`").into()),
@@ -54,12 +54,16 @@ fn runtime_of(kind: &str) -> Result<tokio::runtime::Runtime, BoxError> {
     Ok(builder.enable_all().build()?)
 }
 
-/// The calculator on `diglot::Server`; `threaded`: with
-/// `StreamConfig::thread_per_connection`.
-fn diglot(endpoint: Endpoint, runtime: &str, threaded: bool) -> Result<(), BoxError> {
+/// The calculator on `diglot::Server`; `tasks`: with
+/// `StreamConfig::max_connection_threads(0)`, the default before connection
+/// threads were.
+fn diglot(endpoint: Endpoint, runtime: &str, tasks: bool) -> Result<(), BoxError> {
     runtime_of(runtime)?.block_on(async {
         let dispatcher = Dispatcher::new(CalculatorService::new(Calc))?;
-        let config = StreamConfig::default().thread_per_connection(threaded);
+        let mut config = StreamConfig::default();
+        if tasks {
+            config = config.max_connection_threads(0);
+        }
         let server = Server::new(dispatcher);
         let server = match &endpoint {
             Endpoint::Tcp(addr) => server.endpoint(TcpEndpoint::new(*addr).config(config)),

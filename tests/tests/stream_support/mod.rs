@@ -93,8 +93,8 @@ impl Fixture {
     }
 
     /// Serves [`dispatcher`] with the given stream settings, each connection
-    /// as a task (`threaded == false`) or on a thread of its own
-    /// ([`StreamConfig::thread_per_connection`]).
+    /// as a task (`threaded == false`) or on a thread of its own until it
+    /// needs a task ([`StreamConfig::max_connection_threads`] without bound).
     pub fn in_mode(threaded: bool, config: StreamConfig) -> Fixture {
         Self::in_mode_serving(threaded, dispatcher(), config)
     }
@@ -109,7 +109,8 @@ impl Fixture {
             "-- connections served {}",
             if threaded { "on threads" } else { "as tasks" }
         );
-        Self::serving(dispatcher, config.thread_per_connection(threaded))
+        let threads = if threaded { usize::MAX } else { 0 };
+        Self::serving(dispatcher, config.max_connection_threads(threads))
     }
 
     /// The raw TCP address.

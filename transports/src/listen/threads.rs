@@ -80,6 +80,11 @@ impl Threads {
         }
     }
 
+    /// Whether no connection is registered.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     /// Stops every connection, waits for their threads (each holds a slot
     /// of `limiter`) at most the signal's grace, then cuts the rest and
     /// waits for them.
@@ -91,7 +96,11 @@ impl Threads {
         {
             {
                 let hooks = self.lock();
-                tracing::warn!(transport, connections = hooks.len(), grace = ?stop.grace(), "cutting connections still open after the grace");
+                // The limiter may count connections of others (tasks that
+                // drain apart): only these are reported here.
+                if !hooks.is_empty() {
+                    tracing::warn!(transport, connections = hooks.len(), grace = ?stop.grace(), "cutting connections still open after the grace");
+                }
                 for hooks in hooks.values() {
                     (hooks.cut)();
                 }

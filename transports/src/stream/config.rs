@@ -18,7 +18,7 @@ use crate::http::HttpConfig;
 /// | [`frame_timeout`](Self::frame_timeout) | 10 s | from a frame's first byte to its last; a peer that stalls inside a frame is cut off (idle between frames is fine) |
 /// | [`write_timeout`](Self::write_timeout) | 10 s | for an answer to be written; a peer that does not read is cut off |
 /// | `http` (feature `http`) | `HttpConfig::default()` | for connections that speak HTTP |
-/// | [`thread_per_connection`](Self::thread_per_connection) | off | blocking I/O on a thread per connection (Unix) |
+/// | [`max_connection_threads`](Self::max_connection_threads) | [`DEFAULT_CONNECTION_THREADS`](Self::DEFAULT_CONNECTION_THREADS) | connections served on a thread of their own, with blocking I/O, until they need the runtime (Unix) |
 #[derive(Debug, Clone)]
 pub struct StreamConfig {
     pub(crate) max_connections: usize,
@@ -29,7 +29,7 @@ pub struct StreamConfig {
     #[cfg(feature = "http")]
     pub(crate) http: HttpConfig,
     #[cfg_attr(not(unix), allow(dead_code))]
-    pub(crate) thread_per_connection: bool,
+    pub(crate) connection_threads: usize,
 }
 
 impl Default for StreamConfig {
@@ -42,12 +42,18 @@ impl Default for StreamConfig {
             write_timeout: Duration::from_secs(10),
             #[cfg(feature = "http")]
             http: HttpConfig::default(),
-            thread_per_connection: false,
+            connection_threads: Self::DEFAULT_CONNECTION_THREADS,
         }
     }
 }
 
 impl StreamConfig {
+    /// How many connections are served on threads by default (see
+    /// [`max_connection_threads`](Self::max_connection_threads)): enough
+    /// for the few busy local clients that gain from it, few enough that
+    /// their threads cost little.
+    pub const DEFAULT_CONNECTION_THREADS: usize = 16;
+
     /// Sets how many connections are served at once.
     #[must_use]
     pub fn max_connections(mut self, connections: usize) -> Self {
@@ -92,22 +98,52 @@ impl StreamConfig {
         self
     }
 
-    /// Serves each connection on a thread of its own, with blocking reads
-    /// and writes and calls run on that thread, instead of as a task of the
-    /// async runtime.
+    /// Sets how many connections at most are served each on a thread of
+    /// its own ([`DEFAULT_CONNECTION_THREADS`](Self::DEFAULT_CONNECTION_THREADS)
+    /// by default); while that many are, further connections are served as
+    /// tasks of the async runtime. 0 serves every connection as a task.
     ///
-    /// This takes the async reactor out of every round trip: the lowest
-    /// latency for a few busy local clients (see the performance chapter of
-    /// the guide for figures). The costs: a thread per connection, so it
-    /// suits tens of connections, not thousands; and calls on one connection
-    /// run one at a time, in order (a call that awaits something is driven
-    /// by the runtime while its connection waits). Connections that speak
-    /// HTTP are still served by the async HTTP server.
+    /// A connection on a thread is read and written with blocking system
+    /// calls, and a call that is ready at its first poll (one that awaits
+    /// nothing, as most do) runs on that thread: a round trip costs two
+    /// system calls and no trip through the async reactor, the lowest
+    /// latency (see the performance chapter of the guide for figures).
+    /// Answers to calls that came in one read leave in one write.
     ///
-    /// Unix only: elsewhere the setting is ignored.
+    /// The thread serves its connection so until the connection needs what
+    /// only a task does well; then it hands the connection, with the bytes
+    /// it has read, to a task of the runtime, and ends:
+    ///
+    /// - a JSON-RPC call that is not ready at its first poll (it awaits
+    ///   something): the task finishes it while it reads and runs the calls
+    ///   after it, up to [`max_in_flight`](Self::max_in_flight) at once;
+    /// - a call that starts a feed (a subscription): the task writes its
+    ///   notices between the answers;
+    /// - a connection that speaks HTTP: the task is the HTTP server's.
+    ///
+    /// An XML-RPC call that is not ready is awaited on the thread, since
+    /// XML-RPC calls on a stream are answered in order either way. The
+    /// timeouts, the connection limit (an idle connection on a thread may
+    /// be closed to make room as any other) and a stop (the calls read are
+    /// answered, within the grace) apply to both kinds alike.
+    ///
+    /// Unix only (Unix domain sockets and TCP): elsewhere every connection
+    /// is a task.
     #[must_use]
-    pub fn thread_per_connection(mut self, enabled: bool) -> Self {
-        self.thread_per_connection = enabled;
+    pub fn max_connection_threads(mut self, threads: usize) -> Self {
+        self.connection_threads = threads;
         self
+    }
+
+    /// `true` serves every connection on a thread (until it is handed to a
+    /// task, as [`max_connection_threads`](Self::max_connection_threads)
+    /// says), `false` every connection as a task.
+    #[deprecated(
+        note = "connections are served on threads up to `max_connection_threads` by default; \
+                use `max_connection_threads(usize::MAX)` or `max_connection_threads(0)`"
+    )]
+    #[must_use]
+    pub fn thread_per_connection(self, enabled: bool) -> Self {
+        self.max_connection_threads(if enabled { usize::MAX } else { 0 })
     }
 }

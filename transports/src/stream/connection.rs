@@ -1,6 +1,7 @@
 //! One stream connection: tell its framing, then answer frames until the
 //! peer leaves, a frame is bad, or the server stops.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
+use futures_util::future::Either;
 use futures_util::stream::{FuturesUnordered, SelectAll};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -43,6 +45,30 @@ pub(crate) struct Watch {
     pub(crate) activity: Arc<Activity>,
 }
 
+/// A call a connection thread started that was not ready at its first
+/// poll: the task that takes the connection over finishes it.
+pub(crate) type PendingCall = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+/// Where [`serve_frames`] takes a connection up: fresh, or from a
+/// connection thread that handed it over with its session, the call it
+/// could not finish at once and the feeds its calls started.
+pub(crate) struct Resume {
+    pub(crate) session: Session,
+    pub(crate) pending: Option<PendingCall>,
+    pub(crate) feeds: Vec<Feed>,
+}
+
+impl Resume {
+    /// A connection that has answered nothing yet.
+    pub(crate) fn fresh() -> Self {
+        Resume {
+            session: Session::next(),
+            pending: None,
+            feeds: Vec::new(),
+        }
+    }
+}
+
 /// Serves a full-duplex connection (a socket).
 pub(crate) async fn serve_connection<IO, H>(
     io: IO,
@@ -72,7 +98,11 @@ pub(crate) async fn serve_connection<IO, H>(
         serve_http(io, handler, &config, origin, watch).await;
         return;
     }
-    serve_frames(reader, write, framing, handler, &config, origin, watch).await;
+    let resume = Resume::fresh();
+    serve_frames(
+        reader, write, framing, handler, &config, origin, watch, resume,
+    )
+    .await;
 }
 
 /// A connection whose first bytes were an HTTP request, served by the HTTP
@@ -122,6 +152,7 @@ pub(crate) async fn detect<R: AsyncRead + Unpin>(
 
 /// Reads frames and answers them, several at once; writes what the feeds
 /// the answers started yield, interleaved with later answers.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn serve_frames<R, W, H>(
     mut reader: FrameReader<R>,
     mut writer: W,
@@ -130,6 +161,7 @@ pub(crate) async fn serve_frames<R, W, H>(
     config: &StreamConfig,
     origin: Origin,
     watch: Watch,
+    resume: Resume,
 ) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -137,9 +169,14 @@ pub(crate) async fn serve_frames<R, W, H>(
 {
     let Watch { mut stop, activity } = watch;
     // This connection carries feeds: a call may start one.
-    let session = Some(Session::next());
+    let session = Some(resume.session);
+    // Calls read here, and the one a connection thread handed over.
     let mut in_flight = FuturesUnordered::new();
+    if let Some(pending) = resume.pending {
+        in_flight.push(Either::Right(pending));
+    }
     let mut feeds = SelectAll::<Feed>::new();
+    feeds.extend(resume.feeds);
     let mut out = Vec::with_capacity(256);
     let mut reading = !stop.is_stopped();
     loop {
@@ -199,7 +236,12 @@ pub(crate) async fn serve_frames<R, W, H>(
                             }
                         }
                         Ok(Some(frame)) => {
-                            in_flight.push(answer(handler.clone(), frame, origin, session));
+                            in_flight.push(Either::Left(answer(
+                                handler.clone(),
+                                frame,
+                                origin,
+                                session,
+                            )));
                         }
                         Ok(None) => reading = false,
                         Err(error) => {
@@ -231,7 +273,7 @@ pub(crate) async fn serve_frames<R, W, H>(
     let _ = writer.shutdown().await;
 }
 
-fn is_xml(frame: &Frame) -> bool {
+pub(crate) fn is_xml(frame: &Frame) -> bool {
     frame
         .protocol
         .or_else(|| Protocol::sniff(&frame.body))
@@ -239,7 +281,7 @@ fn is_xml(frame: &Frame) -> bool {
 }
 
 /// Runs the handler on one frame.
-async fn answer<H: Handler>(
+pub(crate) async fn answer<H: Handler>(
     handler: Arc<H>,
     frame: Frame,
     origin: Origin,

@@ -1,7 +1,7 @@
 //! The stream endpoints — [`TcpEndpoint`] and [`LocalEndpoint`] — and their
-//! accept loops, one per connection mode: tasks of the async runtime (the
-//! default), or a thread per connection
-//! ([`StreamConfig::thread_per_connection`], Unix).
+//! accept loop: each connection on a thread of its own while fewer than
+//! [`StreamConfig::max_connection_threads`] are (Unix), as a task of the
+//! async runtime beyond.
 
 use std::future::Future;
 use std::io;
@@ -178,8 +178,9 @@ trait StreamListener: Send + Sync + 'static {
 
     fn accept_async(&self) -> impl Future<Output = io::Result<(Self::Io, Caller)>> + Send;
 
+    /// The connection taken off the runtime, for a thread.
     #[cfg(unix)]
-    fn accept_blocking(&self) -> impl Future<Output = io::Result<(Self::Blocking, Caller)>> + Send;
+    fn into_blocking(io: Self::Io) -> io::Result<Self::Blocking>;
 }
 
 impl StreamListener for TcpListener {
@@ -199,11 +200,10 @@ impl StreamListener for TcpListener {
     }
 
     #[cfg(unix)]
-    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Caller)> {
-        let (stream, peer) = self.accept_async().await?;
-        let stream = stream.into_std()?;
+    fn into_blocking(io: Self::Io) -> io::Result<Self::Blocking> {
+        let stream = io.into_std()?;
         stream.set_nonblocking(false)?;
-        Ok((stream, peer))
+        Ok(stream)
     }
 }
 
@@ -221,15 +221,10 @@ impl StreamListener for LocalListener {
         Ok((stream, caller))
     }
 
-    async fn accept_blocking(&self) -> io::Result<(Self::Blocking, Caller)> {
-        let (stream, peer) = self.accept().await?;
-        let stream = stream.into_std()?;
+    fn into_blocking(io: Self::Io) -> io::Result<Self::Blocking> {
+        let stream = io.into_std()?;
         stream.set_nonblocking(false)?;
-        let caller = Caller {
-            peer,
-            ..Caller::default()
-        };
-        Ok((stream, caller))
+        Ok(stream)
     }
 }
 
@@ -247,9 +242,9 @@ impl StreamListener for LocalListener {
     }
 }
 
-/// Serves connections from `listener` until `stop` fires, as tasks or on
-/// threads as `config` says; then drops the listener (new clients are
-/// refused at once, a socket file removed) and drains the connections.
+/// Serves connections from `listener` until `stop` fires, on threads or as
+/// tasks as `config` says; then drops the listener (new clients are refused
+/// at once, a socket file removed) and drains the connections.
 async fn serve<H: Handler, L: StreamListener>(
     listener: L,
     handler: Arc<H>,
@@ -257,47 +252,34 @@ async fn serve<H: Handler, L: StreamListener>(
     mut stop: StopSignal,
     transport: &'static str,
 ) -> io::Result<()> {
-    #[cfg(unix)]
-    if config.thread_per_connection {
-        let accept = || listener.accept_blocking();
-        let running = super::threaded::accept(handler, config, &mut stop, transport, accept).await;
-        drop(listener);
-        running.drain(&stop).await;
-        return Ok(());
-    }
-    let accept = || listener.accept_async();
-    let connections = accept_tasks(handler, config, &mut stop, transport, accept).await;
-    drop(listener);
-    connections.drain(&stop, transport).await;
-    Ok(())
-}
-
-/// Accepts connections as tasks until `stop` fires; the caller drops the
-/// listener, then drains what this returns.
-async fn accept_tasks<H, A, F, IO>(
-    handler: Arc<H>,
-    config: StreamConfig,
-    stop: &mut StopSignal,
-    transport: &'static str,
-    mut accept: A,
-) -> Tasks
-where
-    H: Handler,
-    A: FnMut() -> F,
-    F: Future<Output = io::Result<(IO, Caller)>>,
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
     let config = Arc::new(config);
     let limiter = Limiter::new(config.max_connections);
-    let mut connections = Tasks::new();
-    while let Some((slot, (io, caller))) = limiter.accept(&mut accept, stop, transport).await {
+    #[cfg(unix)]
+    let threaded =
+        super::threaded::Threaded::new(handler.clone(), config.clone(), stop.clone(), transport);
+    let mut tasks = Tasks::new();
+    let mut accept = || listener.accept_async();
+    while let Some((slot, (io, caller))) = limiter.accept(&mut accept, &mut stop, transport).await {
         let origin = Origin { transport, caller };
+        // A thread while there are fewer than the bound; a task beyond.
+        #[cfg(unix)]
+        let Some((io, slot)) = threaded.serve(io, slot, origin, L::into_blocking) else {
+            continue;
+        };
         let watch = Watch {
             stop: stop.clone(),
             activity: slot.activity(),
         };
         let connection = serve_connection(io, handler.clone(), config.clone(), origin, watch);
-        connections.spawn(slot, connection);
+        tasks.spawn(slot, connection);
     }
-    connections
+    drop(listener);
+    #[cfg(unix)]
+    tokio::join!(
+        tasks.drain(&stop, transport),
+        threaded.drain(&limiter, &stop)
+    );
+    #[cfg(not(unix))]
+    tasks.drain(&stop, transport).await;
+    Ok(())
 }

@@ -386,6 +386,24 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         }
     }
 
+    /// Reads on from `frames`, bytes a connection thread read before it
+    /// handed its connection over; `partial_since` is when the frame
+    /// buffered in part began to arrive, so its deadline does not restart.
+    #[cfg(unix)]
+    pub(crate) fn resume(
+        io: R,
+        frames: Frames,
+        frame_timeout: Duration,
+        partial_since: Option<Instant>,
+    ) -> Self {
+        FrameReader {
+            io,
+            frames,
+            frame_timeout: Some(frame_timeout),
+            partial_since,
+        }
+    }
+
     /// Bounds the time from a frame's first byte to its last: a peer that
     /// stalls inside a frame is cut off, one that is idle between frames is
     /// not.

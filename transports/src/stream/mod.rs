@@ -19,9 +19,10 @@
 //! writes a JSON-RPC error: -32600 and -32700), after the calls before them,
 //! and the connection is closed.
 //!
-//! Connections are tasks of the async runtime, or, with
-//! [`StreamConfig::thread_per_connection`], each on a thread of its own with
-//! blocking I/O (the `threaded` module).
+//! On Unix, the first connections of an endpoint
+//! ([`StreamConfig::max_connection_threads`]) are each served on a thread of
+//! their own with blocking I/O until they need the runtime (the `threaded`
+//! module); the others are tasks of the async runtime.
 
 mod client;
 mod config;

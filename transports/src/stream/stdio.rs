@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
 
 use super::StreamConfig;
-use super::connection::{Origin, Watch, serve_frames};
+use super::connection::{Origin, Resume, Watch, serve_frames};
 use super::frames::{FrameReader, Framing};
 use crate::Handler;
 use crate::endpoint::{Address, BoundEndpoint, BoxFuture, Endpoint};
@@ -88,6 +88,7 @@ impl<H: Handler> BoundEndpoint<H> for StdioEndpoint {
                     // One parent, never asked to make room.
                     activity: Arc::default(),
                 },
+                Resume::fresh(),
             )
             .await;
             Ok(())

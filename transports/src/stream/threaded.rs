@@ -1,22 +1,27 @@
 //! Connections served each on a thread of its own, with blocking reads and
-//! writes and calls run on that thread
-//! ([`StreamConfig::thread_per_connection`]).
+//! writes and calls run on that thread ([`StreamConfig::max_connection_threads`]).
 //!
 //! A call and its answer then cost two system calls and no trip through
 //! the async reactor: the lowest round-trip latency for a few local clients.
-//! A call that does not finish at its first poll (it awaits something) is
-//! driven on the server's tokio runtime while its connection's thread waits,
-//! so calls on one connection run one at a time, in order.
+//! A thread serves its connection so while every call is ready at its first
+//! poll. The first JSON-RPC call that is not, or that starts a feed, hands
+//! the connection — the socket made async, the bytes read and not yet
+//! framed, the session, the pending call and the feeds — to a task of the
+//! server's runtime, which serves it as any task-mode connection from then
+//! on; the thread ends. An XML-RPC call that is not ready is driven on the
+//! runtime while the thread waits: such calls are answered in order anyway.
 //!
-//! Stopping the server shuts the read side of every connection: each thread
-//! answers the frames it has already read and exits. A thread still blocked
-//! writing to a client that does not read is cut off once the stop's grace
-//! has passed.
+//! Stopping the server shuts the read side of every connection (threads and
+//! the tasks they handed over to): each answers the frames it has already
+//! read and ends. One still blocked writing to a client that does not read
+//! is cut off once the stop's grace has passed. At the connection limit, an
+//! idle connection on a thread is closed the same way, by shutting its read
+//! side.
 
-use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -24,18 +29,19 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::Handle;
 
 use super::StreamConfig;
-use super::connection::{Origin, Prefixed, Watch, refusal, serve_http};
-use super::frames::{Detected, Frames, Framing, write_frame};
-use crate::listen::{Limiter, StopSignal, Threads};
-use crate::seam::Caller;
-use crate::{Handler, Reply};
+use super::connection::{
+    Origin, PendingCall, Prefixed, Resume, Watch, answer, is_xml, refusal, serve_frames, serve_http,
+};
+use super::frames::{Detected, Frame, FrameReader, Frames, Framing, write_frame};
+use crate::listen::{Activity, Limiter, Slot, StopSignal, ThreadGuard, Threads};
+use crate::{Feed, Handler, Reply, Session};
 
 /// Bytes taken from the socket per read.
 const READ_CHUNK: usize = 64 * 1024;
 
 /// A connected socket a thread can serve with blocking calls.
 pub(crate) trait BlockingSocket: Read + Write + Send + Sync + Sized + 'static {
-    /// The same socket for tokio, for a connection that speaks HTTP.
+    /// The same socket for tokio, for a connection handed to a task.
     type Async: AsyncRead + AsyncWrite + Unpin + Send + 'static;
 
     fn try_clone(&self) -> io::Result<Self>;
@@ -88,86 +94,171 @@ impl BlockingSocket for std::os::unix::net::UnixStream {
     }
 }
 
-/// The connections an accept loop started, to drain once its listener is
-/// dropped.
-pub(crate) struct Running {
-    threads: Threads,
-    limiter: Limiter,
+/// The connection threads of one endpoint: how many run, and what a stop
+/// does to them and to the tasks they handed their connections to.
+pub(crate) struct Threaded<H> {
+    handler: Arc<H>,
+    config: Arc<StreamConfig>,
+    runtime: Handle,
+    stop: StopSignal,
     transport: &'static str,
+    threads: Threads,
+    /// Connection threads running now, at most `config.connection_threads`.
+    running: Arc<AtomicUsize>,
 }
 
-impl Running {
-    /// Shuts the read side of every connection, so that each thread answers
-    /// what it has read and exits; a thread still blocked writing to a
-    /// client that does not read is cut off after the grace.
-    pub(crate) async fn drain(self, stop: &StopSignal) {
-        self.threads
-            .drain(&self.limiter, stop, self.transport)
-            .await;
+/// Counts one connection thread while it lives.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-/// The accept loop of [`StreamConfig::thread_per_connection`]: the same
-/// limit and stop as the async one, each connection on a new thread.
-pub(crate) async fn accept<H, A, F, S>(
-    handler: Arc<H>,
-    config: StreamConfig,
-    stop: &mut StopSignal,
-    transport: &'static str,
-    mut accept: A,
-) -> Running
-where
-    H: Handler,
-    A: FnMut() -> F,
-    F: Future<Output = io::Result<(S, Caller)>>,
-    S: BlockingSocket,
-{
-    let runtime = Handle::current();
-    let config = Arc::new(config);
-    let limiter = Limiter::new(config.max_connections);
-    let threads = Threads::new();
-    while let Some((slot, (socket, caller))) = limiter.accept(&mut accept, stop, transport).await {
-        // A second handle on the socket, so that a stop can wake a thread
-        // blocked in `read` and a cut one blocked in `write`.
+impl<H: Handler> Threaded<H> {
+    /// Must be called inside the runtime.
+    pub(crate) fn new(
+        handler: Arc<H>,
+        config: Arc<StreamConfig>,
+        stop: StopSignal,
+        transport: &'static str,
+    ) -> Self {
+        Threaded {
+            handler,
+            config,
+            runtime: Handle::current(),
+            stop,
+            transport,
+            threads: Threads::new(),
+            running: Arc::default(),
+        }
+    }
+
+    /// Serves `io` on a new thread if fewer than the configured number
+    /// run; otherwise gives it back, with its slot, to be served as a task.
+    pub(crate) fn serve<IO, S>(
+        &self,
+        io: IO,
+        slot: Slot,
+        origin: Origin,
+        into_blocking: fn(IO) -> io::Result<S>,
+    ) -> Option<(IO, Slot)>
+    where
+        S: BlockingSocket,
+    {
+        // Only the accept loop starts threads: no race past the bound.
+        if self.running.load(Ordering::Relaxed) >= self.config.connection_threads {
+            return Some((io, slot));
+        }
+        let transport = self.transport;
+        let socket = match into_blocking(io) {
+            Ok(socket) => socket,
+            Err(e) => {
+                tracing::warn!(error = %e, transport, "cannot take over a connection");
+                return None;
+            }
+        };
+        // A second handle on the socket, so that a stop or an eviction can
+        // wake a thread blocked in `read` and a cut one blocked in `write`.
         let handle = match socket.try_clone() {
             Ok(handle) => Arc::new(handle),
             Err(e) => {
                 tracing::warn!(error = %e, transport, "cannot take over a connection");
-                continue;
+                return None;
             }
         };
-        let cut = handle.clone();
-        let guard = threads.register(
+        let (stopping, cut) = (handle.clone(), handle.clone());
+        let guard = self.threads.register(
             move || {
-                let _ = handle.shutdown(Shutdown::Read);
+                let _ = stopping.shutdown(Shutdown::Read);
             },
             move || {
                 let _ = cut.shutdown(Shutdown::Both);
             },
         );
+        self.running.fetch_add(1, Ordering::Relaxed);
+        let running = Running(self.running.clone());
         let connection = Connection {
-            handler: handler.clone(),
-            config: config.clone(),
-            runtime: runtime.clone(),
-            origin: Origin { transport, caller },
-            stop: stop.clone(),
+            handler: self.handler.clone(),
+            config: self.config.clone(),
+            runtime: self.runtime.clone(),
+            origin,
+            stop: self.stop.clone(),
+            activity: slot.activity(),
+            session: Session::next(),
         };
         let spawned = std::thread::Builder::new()
             .name(format!("diglot-{transport}"))
             .spawn(move || {
-                let _slot = slot;
-                let _guard = guard;
-                connection.serve(socket);
+                let _running = running;
+                // Calls may set timers and spawn tasks as on a runtime thread.
+                let runtime = connection.runtime.clone();
+                let _runtime = runtime.enter();
+                // At the connection limit the limiter may ask this
+                // connection to close while it is idle: its read side is
+                // shut, as a stop does.
+                let activity = connection.activity.clone();
+                let evicted = runtime.spawn(async move {
+                    activity.evicted().await;
+                    let _ = handle.shutdown(Shutdown::Read);
+                });
+                let mut socket = socket;
+                let handover = connection.serve(&mut socket);
+                evicted.abort();
+                if let Some(handover) = handover {
+                    connection.hand_over(socket, handover, slot, guard);
+                }
             });
         if let Err(e) = spawned {
             tracing::warn!(error = %e, transport, "cannot start a connection thread");
         }
+        None
     }
-    Running {
-        threads,
-        limiter,
-        transport,
+
+    /// Shuts the read side of every connection served on a thread or handed
+    /// over by one, so that each answers what it has read and ends; one
+    /// still blocked writing to a client that does not read is cut off
+    /// after the grace. (The tasks the accept loop started drain apart.)
+    pub(crate) async fn drain(self, limiter: &Limiter, stop: &StopSignal) {
+        if !self.threads.is_empty() {
+            self.threads.drain(limiter, stop, self.transport).await;
+        }
     }
+}
+
+/// Why a connection thread stopped serving its connection while the
+/// connection goes on: a task takes it over.
+enum Handover {
+    /// The connection speaks HTTP.
+    Http(Frames),
+    /// A call is not ready, or started feeds.
+    Frames {
+        framing: Framing,
+        frames: Frames,
+        partial_since: Option<Instant>,
+        pending: Option<PendingCall>,
+        feeds: Vec<Feed>,
+    },
+}
+
+/// How a batch of frames (those one read completed) ended.
+enum Batch {
+    /// Every frame answered: read on.
+    Answered,
+    /// Bytes that are no frame, or a frame too large.
+    Cut(super::frames::FrameError),
+    /// A call needs a task.
+    HandOver {
+        pending: Option<PendingCall>,
+        feeds: Vec<Feed>,
+    },
+}
+
+/// One call on a thread: answered, or not ready at its first poll.
+enum Ran {
+    Answered(Reply),
+    Pending(PendingCall),
 }
 
 /// What one connection's thread needs.
@@ -177,28 +268,27 @@ struct Connection<H> {
     runtime: Handle,
     origin: Origin,
     stop: StopSignal,
+    activity: Arc<Activity>,
+    session: Session,
 }
 
 impl<H: Handler> Connection<H> {
-    fn serve<S: BlockingSocket>(self, mut socket: S) {
-        // Calls may set timers and spawn tasks as on a runtime thread.
-        let _runtime = self.runtime.enter();
+    /// Serves the connection until it ends (`None`) or a task must take it
+    /// over.
+    fn serve<S: BlockingSocket>(&self, socket: &mut S) -> Option<Handover> {
+        // Idle until it has sent something: it may be closed to make room.
+        self.activity.set_idle(true);
         let mut frames = Frames::new(self.handler.max_body_bytes());
         let mut chunk = vec![0; READ_CHUNK];
-        let Some(framing) = self.detect(&mut socket, &mut frames, &mut chunk) else {
-            return;
-        };
+        let framing = self.detect(socket, &mut frames, &mut chunk)?;
+        self.activity.set_idle(false);
         if framing == Framing::Http {
-            self.hand_to_http(socket, frames);
-            return;
+            return Some(Handover::Http(frames));
         }
         // A write to a peer that does not read fails after the timeout.
-        if socket
+        socket
             .set_write_timeout(Some(self.config.write_timeout))
-            .is_err()
-        {
-            return;
-        }
+            .ok()?;
         let mut out = Vec::with_capacity(256);
         // When the frame being read began to arrive: the rest must come
         // within the frame timeout.
@@ -206,49 +296,80 @@ impl<H: Handler> Connection<H> {
         loop {
             // Everything one read brought is answered with one write.
             out.clear();
-            let cut = loop {
+            let batch = loop {
                 match frames.next(framing) {
-                    Ok(Some(frame)) => {
-                        let reply = self.run(&frame.body, frame.protocol);
-                        if !reply.body.is_empty() {
-                            write_frame(framing, &reply.body, &mut out);
+                    Ok(Some(frame)) => match self.run(frame) {
+                        Ran::Answered(reply) => {
+                            if !reply.body.is_empty() {
+                                write_frame(framing, &reply.body, &mut out);
+                            }
+                            if !reply.feeds.is_empty() {
+                                break Batch::HandOver {
+                                    pending: None,
+                                    feeds: reply.feeds,
+                                };
+                            }
                         }
-                    }
-                    Ok(None) => break Ok(()),
-                    Err(e) => break Err(e),
+                        Ran::Pending(call) => {
+                            break Batch::HandOver {
+                                pending: Some(call),
+                                feeds: Vec::new(),
+                            };
+                        }
+                    },
+                    Ok(None) => break Batch::Answered,
+                    Err(e) => break Batch::Cut(e),
                 }
             };
-            if let Err(error) = cut {
-                if let Some(refused) = refusal(&*self.handler, &error, self.origin)
-                    && !refused.body.is_empty()
-                {
-                    write_frame(framing, &refused.body, &mut out);
+            match batch {
+                Batch::Answered => {}
+                Batch::Cut(error) => {
+                    if let Some(refused) = refusal(&*self.handler, &error, self.origin)
+                        && !refused.body.is_empty()
+                    {
+                        write_frame(framing, &refused.body, &mut out);
+                    }
+                    let _ = socket.write_all(&out);
+                    return None;
                 }
-                let _ = socket.write_all(&out);
-                return;
+                Batch::HandOver { pending, feeds } => {
+                    // The answers before it leave first, in order.
+                    if !out.is_empty() {
+                        socket.write_all(&out).ok()?;
+                    }
+                    return Some(Handover::Frames {
+                        framing,
+                        frames,
+                        partial_since,
+                        pending,
+                        feeds,
+                    });
+                }
             }
-            if !out.is_empty() && socket.write_all(&out).is_err() {
-                return;
+            if !out.is_empty() {
+                socket.write_all(&out).ok()?;
             }
             // Between frames a read may wait for ever; inside one, only for
             // what is left of the frame timeout. (The socket option is set
             // only when that changes: one system call saved per call.)
-            if frames.may_end() {
-                if partial_since.take().is_some() && socket.set_read_timeout(None).is_err() {
-                    return;
+            let idle = frames.may_end();
+            if idle {
+                if partial_since.take().is_some() {
+                    socket.set_read_timeout(None).ok()?;
                 }
             } else {
                 let since = *partial_since.get_or_insert_with(Instant::now);
                 let left =
                     (since + self.config.frame_timeout).saturating_duration_since(Instant::now());
-                if left.is_zero() || socket.set_read_timeout(Some(left)).is_err() {
-                    return;
+                if left.is_zero() {
+                    return None;
                 }
+                socket.set_read_timeout(Some(left)).ok()?;
             }
-            match read(&mut socket, &mut chunk) {
-                Some(bytes) => frames.extend(bytes),
-                None => return,
-            }
+            self.activity.set_idle(idle);
+            let bytes = read(socket, &mut chunk)?;
+            self.activity.set_idle(false);
+            frames.extend(bytes);
         }
     }
 
@@ -273,40 +394,78 @@ impl<H: Handler> Connection<H> {
         Some(framing)
     }
 
-    /// Serves an HTTP connection on the runtime, as the async path does.
-    fn hand_to_http<S: BlockingSocket>(self, socket: S, frames: Frames) {
+    /// Runs the handler on one frame: a call that is ready at its first poll
+    /// is answered here and now, as is an XML-RPC one (driven by the runtime
+    /// while the thread waits); any other is left for a task.
+    fn run(&self, frame: Frame) -> Ran {
+        let xml = is_xml(&frame);
+        let call = answer(self.handler.clone(), frame, self.origin, Some(self.session));
+        // Boxed from the start: once polled it may not move, and a task may
+        // have to finish it.
+        let mut call: PendingCall = Box::pin(call);
+        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(reply) => Ran::Answered(reply),
+            Poll::Pending if xml => Ran::Answered(self.runtime.block_on(call)),
+            Poll::Pending => Ran::Pending(call),
+        }
+    }
+
+    /// Hands the connection to a task of the runtime, which keeps its slot
+    /// and its stop hooks until it ends; the thread then ends.
+    fn hand_over<S: BlockingSocket>(
+        self,
+        socket: S,
+        handover: Handover,
+        slot: Slot,
+        guard: ThreadGuard,
+    ) {
         let io = match socket.into_async() {
             Ok(io) => io,
             Err(e) => {
-                tracing::warn!(error = %e, transport = self.origin.transport, "cannot hand a connection to HTTP");
+                tracing::warn!(error = %e, transport = self.origin.transport, "cannot hand a connection to a task");
                 return;
             }
         };
-        let io = Prefixed::new(frames.into_bytes(), io);
-        // The thread (and its slot) stays until the connection ends, so a
-        // stop still waits for it.
-        // Threads are not asked to make room: a fresh activity nobody
-        // evicts.
-        self.runtime.block_on(serve_http(
-            io,
-            self.handler,
-            &self.config,
-            self.origin,
-            Watch {
-                stop: self.stop,
-                activity: Arc::default(),
-            },
-        ));
-    }
-
-    /// Runs the handler on one frame: a call that is ready at its first poll
-    /// is answered here and now; one that is not is driven by the runtime.
-    fn run(&self, body: &[u8], protocol: Option<crate::Protocol>) -> Reply {
-        let call = self.handler.handle(self.origin.message(body, protocol));
-        let mut call = std::pin::pin!(call);
-        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(reply) => reply,
-            Poll::Pending => self.runtime.block_on(call),
+        let Connection {
+            handler,
+            config,
+            runtime,
+            origin,
+            stop,
+            activity,
+            session,
+        } = self;
+        let watch = Watch { stop, activity };
+        match handover {
+            Handover::Http(frames) => {
+                let io = Prefixed::new(frames.into_bytes(), io);
+                runtime.spawn(async move {
+                    let _held = (slot, guard);
+                    serve_http(io, handler, &config, origin, watch).await;
+                });
+            }
+            Handover::Frames {
+                framing,
+                frames,
+                partial_since,
+                pending,
+                feeds,
+            } => {
+                let (read, write) = tokio::io::split(io);
+                let reader = FrameReader::resume(read, frames, config.frame_timeout, partial_since);
+                let resume = Resume {
+                    session,
+                    pending,
+                    feeds,
+                };
+                runtime.spawn(async move {
+                    let _held = (slot, guard);
+                    serve_frames(
+                        reader, write, framing, handler, &config, origin, watch, resume,
+                    )
+                    .await;
+                });
+            }
         }
     }
 }
