@@ -1,8 +1,9 @@
 //! What the two-process benchmarks (`stream_latency`, `shm_bench`,
-//! `conn_scale`) share: starting roles pinned to a CPU, reading the figures
-//! a client prints, medians over rounds, a note on the machine, and
-//! `--name value` options. Each binary includes
-//! this file with `#[path]`; it is not an example of its own.
+//! `conn_scale`, `payload_bench`) share: starting roles pinned to a CPU,
+//! reading the figures a client prints, medians over rounds, a note on the
+//! machine, and `--name value` options. Each binary includes this file with
+//! `#[path]`; it is not an example of its own. (`shm_floor.rs` beside it is
+//! the shared-memory floor, for the binaries that need one.)
 
 #![allow(dead_code)] // each binary uses its own part of it
 
@@ -122,6 +123,51 @@ impl Pinning {
         };
         command.args(args);
         command
+    }
+}
+
+/// Starts a server-like child (stdin piped: it ends when the driver
+/// does) and waits, up to 10 s, for a line of its stdout that `ready`
+/// accepts; returns the lines read so far. The rest of its output is
+/// drained in the background, so that it never writes into a full pipe.
+pub(crate) fn start(
+    what: &str,
+    mut command: Command,
+    ready: fn(&str) -> bool,
+) -> Result<(Running, Vec<String>), BoxError> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .map_err(|e| format!("cannot start the {what}: {e}"))?;
+    let stdout = child.stdout.take().expect("piped");
+    let running = Running { child };
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(stdout);
+        let mut seen = Vec::new();
+        loop {
+            let mut line = String::new();
+            match std::io::BufRead::read_line(&mut lines, &mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = tx.send(Err(seen));
+                    return;
+                }
+                Ok(_) => {}
+            }
+            seen.push(line.trim_end().to_owned());
+            if ready(&line) {
+                let _ = tx.send(Ok(seen));
+                break;
+            }
+        }
+        let _ = std::io::copy(&mut lines, &mut std::io::sink());
+    });
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Ok(lines)) => Ok((running, lines)),
+        Ok(Err(lines)) => Err(format!("the {what} exited early: {lines:?}").into()),
+        Err(_) => Err(format!("the {what} did not report ready within 10 s").into()),
     }
 }
 

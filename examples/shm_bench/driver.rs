@@ -2,13 +2,11 @@
 //! `taskset`, prints one line per measurement, then the idle cost and a
 //! summary against the targets.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::harness::{self, Pinning, Running, Sample, measure};
+use crate::harness::{self, Pinning, Sample, measure};
 use crate::{BoxError, Flags, Payload};
 
 const USAGE: &str = "usage: shm_bench [--rounds 3] [--calls 20000] [--payloads add,1KiB,64KiB,1MiB]
@@ -76,52 +74,6 @@ struct Launcher {
 impl Launcher {
     fn command(&self, cpu: usize, program: &Path, args: &[String]) -> Command {
         self.pinning.command(cpu, program, args)
-    }
-
-    /// Starts `program` and waits (up to 10 s) for a line of its stdout
-    /// that `ready` accepts; returns the lines read so far. The rest of
-    /// its output is drained in the background.
-    fn start(
-        &self,
-        what: &str,
-        mut command: Command,
-        ready: fn(&str) -> bool,
-    ) -> Result<(Running, Vec<String>), BoxError> {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .map_err(|e| format!("cannot start the {what}: {e}"))?;
-        let stdout = child.stdout.take().expect("piped");
-        let running = Running { child };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout);
-            let mut seen = Vec::new();
-            loop {
-                let mut line = String::new();
-                match lines.read_line(&mut line) {
-                    Ok(0) | Err(_) => {
-                        let _ = tx.send(Err(seen));
-                        return;
-                    }
-                    Ok(_) => {}
-                }
-                seen.push(line.trim_end().to_owned());
-                if ready(&line) {
-                    let _ = tx.send(Ok(seen));
-                    break;
-                }
-            }
-            // Keep draining, so that the child never writes into a closed pipe.
-            let _ = std::io::copy(&mut lines, &mut std::io::sink());
-        });
-        match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(Ok(lines)) => Ok((running, lines)),
-            Ok(Err(lines)) => Err(format!("the {what} exited early: {lines:?}").into()),
-            Err(_) => Err(format!("the {what} did not report ready within 10 s").into()),
-        }
     }
 
     /// Runs one role of this binary to its end (at most `limit`) and
@@ -214,7 +166,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
     let shm_at = scratch.dir.join("calc.shm").display().to_string();
     let unix_at = scratch.dir.join("calc.sock").display().to_string();
 
-    let (server, lines) = launcher.start(
+    let (server, lines) = harness::start(
         "calculator",
         launcher.command(
             server_cpu,
@@ -260,7 +212,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
                     ];
                     let command = launcher.command(server_cpu, &launcher.exe, &server_args);
                     let (floor, _) =
-                        launcher.start("floor server", command, |l| l.starts_with("ready"))?;
+                        harness::start("floor server", command, |l| l.starts_with("ready"))?;
                     Some(floor)
                 } else {
                     None
@@ -377,7 +329,7 @@ fn idle_cost(
     seconds: usize,
 ) -> Result<Idle, BoxError> {
     let at = scratch.dir.join("idle.shm").display().to_string();
-    let (server, _) = launcher.start(
+    let (server, _) = harness::start(
         "idle calculator",
         launcher.command(
             server_cpu,
@@ -393,7 +345,7 @@ fn idle_cost(
         "--clients".into(),
         clients.to_string(),
     ];
-    let (idlers, _) = launcher.start(
+    let (idlers, _) = harness::start(
         "idle clients",
         launcher.command(client_cpu, &launcher.exe, &args),
         |line| line.starts_with("ready"),

@@ -138,6 +138,9 @@ fn samples(n: usize) -> Vec<u64> {
 #[cfg(target_os = "linux")]
 #[path = "../bench_harness/mod.rs"]
 mod harness;
+#[cfg(target_os = "linux")]
+#[path = "../bench_harness/shm_floor.rs"]
+mod shm_floor;
 
 #[cfg(target_os = "linux")]
 use harness::{BoxError, nanos};

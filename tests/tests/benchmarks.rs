@@ -96,6 +96,37 @@ fn shm_bench_runs_every_transport() {
 }
 
 #[test]
+fn payload_bench_runs_every_transport_and_protocol() {
+    let ran = runs(
+        "payload_bench",
+        &[
+            "--rounds",
+            "1",
+            "--sizes",
+            "1KiB,1MiB",
+            "--ms",
+            "10",
+            "--min-calls",
+            "1",
+            "--warmup",
+            "1",
+        ],
+        &[
+            "| size | transport | protocol | kind |",
+            "1 MiB json bytes:",
+        ],
+    );
+    for transport in ["http", "unix", "shm"] {
+        for protocol in ["json", "xml"] {
+            for kind in ["text", "bytes"] {
+                let row = format!("| 1 MiB | {transport} | {protocol} | {kind} |");
+                assert!(ran.stdout.contains(&row), "no `{row}`");
+            }
+        }
+    }
+}
+
+#[test]
 fn subscription_bench_runs_every_server() {
     runs(
         "subscription_bench",
