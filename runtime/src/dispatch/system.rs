@@ -340,9 +340,7 @@ async fn sub_call(
         }
         Protocol::JsonRpc => {
             let text = serde_json::to_string(params).map_err(Fault::internal_error)?;
-            let raw: Box<serde_json::value::RawValue> =
-                serde_json::value::RawValue::from_string(text).map_err(Fault::internal_error)?;
-            let params = crate::service::ParamInput::Json(json::Params::from_raw(&raw));
+            let params = crate::service::ParamInput::Json(json::Params::from_json(&text));
             Box::pin(dispatcher.invoke(method, params, context, out)).await
         }
     }

@@ -29,9 +29,9 @@
 //! # Ok::<(), diglot::Fault>(())
 //! ```
 
-mod depth;
 mod request;
 mod response;
+mod scan;
 
 pub use request::{Entry, Id, Incoming, Params, Rejected, Request, parse};
 pub(crate) use request::{redact, redact_message};

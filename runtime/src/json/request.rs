@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
+use super::scan::{Scanner, Syntax};
 use crate::{Fault, Limits};
 
 /// A request body: one request (or notification) or a batch.
@@ -78,10 +78,11 @@ impl Id<'_> {
         }
     }
 
-    pub(super) fn from_raw(raw: &RawValue) -> Option<Id<'_>> {
-        let text = raw.get();
+    /// An id from its JSON text, which serde_json or the scanner has
+    /// checked.
+    pub(super) fn from_json(text: &str) -> Option<Id<'_>> {
         match text.as_bytes().first()? {
-            b'"' => borrowed_str(raw).map(Id::String),
+            b'"' => borrowed_str(text).map(Id::String),
             b'-' | b'0'..=b'9' => Some(Id::Number(Cow::Borrowed(text))),
             b'n' => Some(Id::Null),
             _ => None,
@@ -110,28 +111,29 @@ impl From<String> for Id<'_> {
 /// A request's `params`: absent, an array (by position) or an object (by name).
 #[derive(Debug, Clone, Copy)]
 pub struct Params<'a> {
-    raw: Option<&'a RawValue>,
+    json: Option<&'a str>,
 }
 
 impl<'a> Params<'a> {
-    /// Parameters from raw JSON text, which must be an array or an object.
-    pub(crate) fn from_raw(raw: &'a RawValue) -> Self {
-        Params { raw: Some(raw) }
+    /// Parameters from JSON text, which must be an array or an object whose
+    /// depth the caller has checked.
+    pub(crate) fn from_json(json: &'a str) -> Self {
+        Params { json: Some(json) }
     }
 
     /// Whether the request had no `params` member.
     pub fn is_absent(&self) -> bool {
-        self.raw.is_none()
+        self.json.is_none()
     }
 
     /// Whether the parameters are given by name (a JSON object).
     pub fn is_by_name(&self) -> bool {
-        self.raw.is_some_and(|r| r.get().starts_with('{'))
+        self.json.is_some_and(|json| json.starts_with('{'))
     }
 
     /// The parameters' JSON text, if there are any.
     pub fn json(&self) -> Option<&'a str> {
-        self.raw.map(RawValue::get)
+        self.json
     }
 
     /// Decodes the parameters into `T`: a tuple or sequence for positional
@@ -141,8 +143,8 @@ impl<'a> Params<'a> {
     /// A mismatch is an invalid-params fault (-32602) whose message names the
     /// expected type and the position, never the value sent.
     pub fn decode<T: Deserialize<'a>>(&self) -> Result<T, Fault> {
-        let text = self.raw.map_or("[]", RawValue::get);
-        serde_json::from_str(text).map_err(|e| Fault::invalid_params(redact(&e)))
+        serde_json::from_str(self.json.unwrap_or("[]"))
+            .map_err(|e| Fault::invalid_params(redact(&e)))
     }
 }
 
@@ -201,11 +203,11 @@ fn debug_string_end(quoted: &str) -> Option<usize> {
     None
 }
 
-/// Reads a JSON string, borrowing it when it holds no escapes.
-fn borrowed_str(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let text = raw.get();
-    // serde_json has validated the raw string; without escapes its
-    // contents are the text between the quotes.
+/// Reads a JSON string from its checked text, borrowing it when it holds
+/// no escapes; `None` if the text is another kind of value.
+fn borrowed_str(text: &str) -> Option<Cow<'_, str>> {
+    // The text is valid JSON; a string without escapes is the text
+    // between its quotes.
     if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
         && !inner.contains('\\')
     {
@@ -215,26 +217,6 @@ fn borrowed_str(raw: &RawValue) -> Option<Cow<'_, str>> {
         return Some(Cow::Borrowed(s));
     }
     serde_json::from_str::<String>(text).ok().map(Cow::Owned)
-}
-
-/// Keeps a member present even when its value is `null`, unlike `Option`.
-fn present<'a, 'de: 'a, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<&'a RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
-}
-
-/// The members of a request object, unchecked.
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    jsonrpc: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    method: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    params: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
 }
 
 /// Reads a request body: checks its size, then tells a single request from
@@ -247,50 +229,128 @@ pub fn parse<'a>(body: &'a [u8], limits: &Limits) -> Result<Incoming<'a>, Fault>
     limits.check_body_size(body.len() as u64)?;
     let text = std::str::from_utf8(body)
         .map_err(|e| Fault::parse_error(format_args!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
-    if first == Some(b'[') {
-        let items: Vec<&'a RawValue> =
-            serde_json::from_str(text).map_err(|e| Fault::parse_error(redact(&e)))?;
-        if items.is_empty() {
+    let mut scan = Scanner::new(text);
+    let incoming = match scan.peek() {
+        Some(b'[') => batch(&mut scan, limits),
+        Some(b'{') => {
+            envelope(&mut scan, limits, "the body is not a request object").map(Incoming::Single)
+        }
+        Some(_) => scan
+            .value()
+            .map(|_| Incoming::Single(reject(Id::Null, "the body is not a request object"))),
+        None => Err(Syntax),
+    };
+    let incoming = incoming
+        .and_then(|incoming| scan.end().map(|()| incoming))
+        .map_err(|Syntax| syntax_fault(text, scan.pos()))?;
+    if let Incoming::Batch(entries) = &incoming {
+        if entries.is_empty() {
             return Err(Fault::invalid_request("empty batch"));
         }
-        limits.check_batch_len(items.len())?;
-        let entries = items
-            .into_iter()
-            .map(|item| {
-                // serde would also read a struct from an array (`["2.0", "m"]`);
-                // only an object is a request.
-                let envelope = if item.get().starts_with('{') {
-                    serde_json::from_str::<Envelope<'a>>(item.get()).ok()
-                } else {
-                    None
-                };
-                match envelope {
-                    Some(envelope) => check(envelope, limits),
-                    None => Err(Rejected {
-                        id: Id::Null,
-                        fault: Fault::invalid_request("a batch element is not a request object"),
-                    }),
-                }
-            })
-            .collect();
+        limits.check_batch_len(entries.len())?;
+    }
+    Ok(incoming)
+}
+
+/// The parse error for text that stops being JSON at byte `at`.
+fn syntax_fault(text: &str, at: usize) -> Fault {
+    if text.trim_ascii().is_empty() {
+        return Fault::parse_error("the body is empty");
+    }
+    Fault::parse_error(format_args!("not JSON at byte {at}"))
+}
+
+/// Reads a batch: an array whose elements are each a request object.
+fn batch<'a>(scan: &mut Scanner<'a>, limits: &Limits) -> Result<Incoming<'a>, Syntax> {
+    scan.next()?;
+    let mut entries = Vec::new();
+    if scan.eat(b']') {
         return Ok(Incoming::Batch(entries));
     }
-    match serde_json::from_str::<Envelope<'a>>(text) {
-        Ok(envelope) => Ok(Incoming::Single(check(envelope, limits))),
-        Err(e) if e.is_data() => Ok(Incoming::Single(Err(Rejected {
-            id: Id::Null,
-            fault: Fault::invalid_request("the body is not a request object"),
-        }))),
-        Err(e) => Err(Fault::parse_error(redact(&e))),
+    loop {
+        let entry = if scan.peek() == Some(b'{') {
+            envelope(scan, limits, "a batch element is not a request object")?
+        } else {
+            scan.value()?;
+            reject(Id::Null, "a batch element is not a request object")
+        };
+        entries.push(entry);
+        match scan.next()? {
+            b',' => {}
+            b']' => return Ok(Incoming::Batch(entries)),
+            _ => return Err(Syntax),
+        }
     }
+}
+
+/// The members of a request object, as JSON text, unchecked.
+#[derive(Default)]
+struct Envelope<'a> {
+    jsonrpc: Option<&'a str>,
+    method: Option<&'a str>,
+    params: Option<&'a str>,
+    /// How deep `params` nests.
+    params_depth: usize,
+    id: Option<&'a str>,
+    /// A member was given twice.
+    repeated: bool,
+}
+
+/// Reads a request object at the cursor and applies the specification's
+/// rules to it; `not_object` says why one with a repeated member is refused.
+fn envelope<'a>(
+    scan: &mut Scanner<'a>,
+    limits: &Limits,
+    not_object: &str,
+) -> Result<Entry<'a>, Syntax> {
+    scan.next()?;
+    let mut members = Envelope::default();
+    if !scan.eat(b'}') {
+        loop {
+            let name = scan.key()?;
+            let start = scan.peek().map(|_| scan.pos()).ok_or(Syntax)?;
+            let depth = scan.value()?;
+            let value = scan.since(start);
+            let slot = match member_name(name).as_deref() {
+                Some("jsonrpc") => &mut members.jsonrpc,
+                Some("method") => &mut members.method,
+                Some("params") => {
+                    members.params_depth = depth;
+                    &mut members.params
+                }
+                Some("id") => &mut members.id,
+                _ => &mut None,
+            };
+            members.repeated |= slot.replace(value).is_some();
+            match scan.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return Err(Syntax),
+            }
+        }
+    }
+    if members.repeated {
+        return Ok(reject(Id::Null, not_object));
+    }
+    Ok(check(members, limits))
+}
+
+/// A member's name without escapes; `None` for a name that cannot be one
+/// of the four a request has.
+fn member_name(written: &str) -> Option<Cow<'_, str>> {
+    if !written.contains('\\') {
+        return Some(Cow::Borrowed(written));
+    }
+    serde_json::from_str::<String>(&format!("\"{written}\""))
+        .ok()
+        .map(Cow::Owned)
 }
 
 /// Applies the specification's rules to a request object's members.
 fn check<'a>(envelope: Envelope<'a>, limits: &Limits) -> Entry<'a> {
     let id = match envelope.id {
         None => None,
-        Some(raw) => match Id::from_raw(raw) {
+        Some(text) => match Id::from_json(text) {
             Some(id) => Some(id),
             None => return reject(Id::Null, "`id` must be a string, a number or null"),
         },
@@ -302,27 +362,27 @@ fn check<'a>(envelope: Envelope<'a>, limits: &Limits) -> Entry<'a> {
     }
     let Some(method) = envelope
         .method
-        .filter(|m| m.get().starts_with('"'))
+        .filter(|m| m.starts_with('"'))
         .and_then(borrowed_str)
     else {
         return reject(reply_id, "`method` must be a string");
     };
     if let Some(params) = envelope.params {
-        if !params.get().starts_with(['[', '{']) {
+        if !params.starts_with(['[', '{']) {
             return reject(reply_id, "`params` must be an array or an object");
         }
         // The params container itself is one level.
-        if let Err(fault) = super::depth::check(params.get(), limits.depth() + 1, limits) {
+        if envelope.params_depth > limits.depth() + 1 {
             return Err(Rejected {
                 id: reply_id,
-                fault,
+                fault: limits.too_deep(),
             });
         }
     }
     Ok(Request {
         method,
         params: Params {
-            raw: envelope.params,
+            json: envelope.params,
         },
         id,
     })

@@ -230,7 +230,8 @@ pub fn decode_response<'a, T: Deserialize<'a>>(
     if response.jsonrpc != "2.0" {
         return Err(Fault::invalid_request("not a JSON-RPC 2.0 response"));
     }
-    let id = Id::from_raw(response.id).ok_or_else(|| Fault::invalid_request("invalid `id`"))?;
+    let id =
+        Id::from_json(response.id.get()).ok_or_else(|| Fault::invalid_request("invalid `id`"))?;
     let outcome = match (response.result, response.error) {
         (_, Some(error)) => Err(Fault {
             code: error.code,
@@ -238,7 +239,9 @@ pub fn decode_response<'a, T: Deserialize<'a>>(
             data: error.data.map(Box::new),
         }),
         (Some(raw), None) => {
-            super::depth::check(raw.get(), limits.depth(), limits)?;
+            if super::scan::depth(raw.get()).is_none_or(|depth| depth > limits.depth()) {
+                return Err(limits.too_deep());
+            }
             Ok(serde_json::from_str(raw.get()).map_err(|e| Fault::invalid_params(redact(&e)))?)
         }
         // `"result": null` reads as absent through `Option`.

@@ -25,6 +25,7 @@ mod echo;
 mod encodings;
 mod entities;
 mod json_rules;
+mod json_syntax;
 mod members;
 mod size;
 mod structure;
