@@ -426,6 +426,19 @@ fn time(ns: u64) -> String {
     }
 }
 
+/// A count with its thousands apart, as the guide's tables print them.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "MISSED" }
 }
@@ -452,17 +465,17 @@ fn summary(rows: &[Row], rounds: usize) {
             continue;
         };
         println!(
-            "| {} | {} | {} | {} | {} / {} | {} | {:.0} | {} | {:.0} | {:.1}× |",
+            "| {} | {} | {} | {} | {} / {} | {} | {} | {} | {} | {:.1}× |",
             size_name(row.case.size),
             row.case.transport,
             row.case.protocol,
             row.case.kind.name(),
-            row.request_bytes,
-            row.response_bytes,
+            grouped(row.request_bytes as u64),
+            grouped(row.response_bytes as u64),
             time(m.p50_ns),
-            mb_per_s(row.case, m),
+            grouped(mb_per_s(row.case, m).round() as u64),
             time(f.p50_ns),
-            mb_per_s(row.case, f),
+            grouped(mb_per_s(row.case, f).round() as u64),
             m.p50_ns as f64 / f.p50_ns as f64,
         );
     }

@@ -55,7 +55,7 @@ fn stream_latency_runs_every_kind() {
         &[
             "| transport | placement | kind |",
             "floor-jsonlines",
-            "threaded-client",
+            "tasks-client",
         ],
     );
     // Every kind on both transports, for every placement the machine has.
