@@ -115,8 +115,9 @@ impl StreamConfig {
     /// it has read, to a task of the runtime, and ends:
     ///
     /// - a JSON-RPC call that is not ready at its first poll (it awaits
-    ///   something): the task finishes it while it reads and runs the calls
-    ///   after it, up to [`max_in_flight`](Self::max_in_flight) at once;
+    ///   something): the thread finishes that call and passes its answer
+    ///   on, while the task reads and runs the calls after it, up to
+    ///   [`max_in_flight`](Self::max_in_flight) at once;
     /// - a call that starts a feed (a subscription): the task writes its
     ///   notices between the answers;
     /// - a connection that speaks HTTP: the task is the HTTP server's.

@@ -6,10 +6,13 @@
 //! A thread serves its connection so while every call is ready at its first
 //! poll. The first JSON-RPC call that is not, or that starts a feed, hands
 //! the connection — the socket made async, the bytes read and not yet
-//! framed, the session, the pending call and the feeds — to a task of the
-//! server's runtime, which serves it as any task-mode connection from then
-//! on; the thread ends. An XML-RPC call that is not ready is driven on the
-//! runtime while the thread waits: such calls are answered in order anyway.
+//! framed, the session and the feeds — to a task of the server's runtime,
+//! which serves it as any task-mode connection from then on. A call not
+//! ready stays where it was polled (calls are polled on the thread's stack:
+//! no allocation on the quick path): the thread drives it to its end and
+//! passes the answer to the task, then ends. An XML-RPC call that is not
+//! ready is driven while the thread keeps the connection: such calls are
+//! answered in order anyway.
 //!
 //! Stopping the server shuts the read side of every connection (threads and
 //! the tasks they handed over to): each answers the frames it has already
@@ -30,11 +33,11 @@ use tokio::runtime::Handle;
 
 use super::StreamConfig;
 use super::connection::{
-    Origin, PendingCall, Prefixed, Resume, Watch, answer, is_xml, refusal, serve_frames, serve_http,
+    Origin, PendingCall, Prefixed, Resume, Watch, is_xml, refusal, serve_frames, serve_http,
 };
-use super::frames::{Detected, Frame, FrameReader, Frames, Framing, write_frame};
+use super::frames::{Detected, FrameReader, Frames, Framing, write_frame};
 use crate::listen::{Activity, Limiter, Slot, StopSignal, ThreadGuard, Threads};
-use crate::{Feed, Handler, Reply, Session};
+use crate::{Feed, Handler, Protocol, Reply, Session};
 
 /// Bytes taken from the socket per read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -107,7 +110,25 @@ pub(crate) struct Threaded<H> {
     running: Arc<AtomicUsize>,
 }
 
-/// Counts one connection thread while it lives.
+/// What a connection thread holds while it serves its connection: the
+/// slot and stop hooks go on to the task it may hand the connection to.
+struct Held {
+    slot: Slot,
+    guard: ThreadGuard,
+    _running: Running,
+    _watcher: Watcher,
+}
+
+/// Ends the task that shuts an evicted connection's read side.
+struct Watcher(tokio::task::AbortHandle);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Counts one connection thread while it serves a connection.
 struct Running(Arc<AtomicUsize>);
 
 impl Drop for Running {
@@ -191,7 +212,6 @@ impl<H: Handler> Threaded<H> {
         let spawned = std::thread::Builder::new()
             .name(format!("diglot-{transport}"))
             .spawn(move || {
-                let _running = running;
                 // Calls may set timers and spawn tasks as on a runtime thread.
                 let runtime = connection.runtime.clone();
                 let _runtime = runtime.enter();
@@ -203,12 +223,13 @@ impl<H: Handler> Threaded<H> {
                     activity.evicted().await;
                     let _ = handle.shutdown(Shutdown::Read);
                 });
-                let mut socket = socket;
-                let handover = connection.serve(&mut socket);
-                evicted.abort();
-                if let Some(handover) = handover {
-                    connection.hand_over(socket, handover, slot, guard);
-                }
+                let held = Held {
+                    slot,
+                    guard,
+                    _running: running,
+                    _watcher: Watcher(evicted.abort_handle()),
+                };
+                connection.serve(socket, held);
             });
         if let Err(e) = spawned {
             tracing::warn!(error = %e, transport, "cannot start a connection thread");
@@ -227,7 +248,7 @@ impl<H: Handler> Threaded<H> {
     }
 }
 
-/// Why a connection thread stopped serving its connection while the
+/// Why a connection thread stops serving its connection while the
 /// connection goes on: a task takes it over.
 enum Handover {
     /// The connection speaks HTTP.
@@ -242,25 +263,6 @@ enum Handover {
     },
 }
 
-/// How a batch of frames (those one read completed) ended.
-enum Batch {
-    /// Every frame answered: read on.
-    Answered,
-    /// Bytes that are no frame, or a frame too large.
-    Cut(super::frames::FrameError),
-    /// A call needs a task.
-    HandOver {
-        pending: Option<PendingCall>,
-        feeds: Vec<Feed>,
-    },
-}
-
-/// One call on a thread: answered, or not ready at its first poll.
-enum Ran {
-    Answered(Reply),
-    Pending(PendingCall),
-}
-
 /// What one connection's thread needs.
 struct Connection<H> {
     handler: Arc<H>,
@@ -273,22 +275,27 @@ struct Connection<H> {
 }
 
 impl<H: Handler> Connection<H> {
-    /// Serves the connection until it ends (`None`) or a task must take it
-    /// over.
-    fn serve<S: BlockingSocket>(&self, socket: &mut S) -> Option<Handover> {
+    /// Serves the connection until it ends or a task takes it over.
+    fn serve<S: BlockingSocket>(&self, mut socket: S, held: Held) {
         // Idle until it has sent something: it may be closed to make room.
         self.activity.set_idle(true);
         let mut frames = Frames::new(self.handler.max_body_bytes());
         let mut chunk = vec![0; READ_CHUNK];
-        let framing = self.detect(socket, &mut frames, &mut chunk)?;
+        let Some(framing) = self.detect(&mut socket, &mut frames, &mut chunk) else {
+            return;
+        };
         self.activity.set_idle(false);
         if framing == Framing::Http {
-            return Some(Handover::Http(frames));
+            self.hand_over(socket, Handover::Http(frames), held);
+            return;
         }
         // A write to a peer that does not read fails after the timeout.
-        socket
+        if socket
             .set_write_timeout(Some(self.config.write_timeout))
-            .ok()?;
+            .is_err()
+        {
+            return;
+        }
         let mut out = Vec::with_capacity(256);
         // When the frame being read began to arrive: the rest must come
         // within the frame timeout.
@@ -296,78 +303,100 @@ impl<H: Handler> Connection<H> {
         loop {
             // Everything one read brought is answered with one write.
             out.clear();
-            let batch = loop {
-                match frames.next(framing) {
-                    Ok(Some(frame)) => match self.run(frame) {
-                        Ran::Answered(reply) => {
-                            if !reply.body.is_empty() {
-                                write_frame(framing, &reply.body, &mut out);
-                            }
-                            if !reply.feeds.is_empty() {
-                                break Batch::HandOver {
-                                    pending: None,
-                                    feeds: reply.feeds,
-                                };
-                            }
+            loop {
+                let frame = match frames.next(framing) {
+                    Ok(Some(frame)) => frame,
+                    Ok(None) => break,
+                    Err(error) => {
+                        if let Some(refused) = refusal(&*self.handler, &error, self.origin)
+                            && !refused.body.is_empty()
+                        {
+                            write_frame(framing, &refused.body, &mut out);
                         }
-                        Ran::Pending(call) => {
-                            break Batch::HandOver {
-                                pending: Some(call),
-                                feeds: Vec::new(),
-                            };
+                        let _ = socket.write_all(&out);
+                        return;
+                    }
+                };
+                // Polled here, on the stack: most calls are ready at once.
+                let message = self
+                    .origin
+                    .message(&frame.body, frame.protocol)
+                    .session(Some(self.session));
+                let mut call = std::pin::pin!(self.handler.handle(message));
+                let reply = match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                    Poll::Ready(reply) => reply,
+                    // XML-RPC calls are answered in order anyway.
+                    Poll::Pending if is_xml(&frame) => self.runtime.block_on(call),
+                    Poll::Pending => {
+                        // The answers before it leave first; then a task
+                        // serves the connection, calls after this one
+                        // included, while this thread finishes this one and
+                        // passes its answer on.
+                        if !out.is_empty() && socket.write_all(&out).is_err() {
+                            return;
                         }
-                    },
-                    Ok(None) => break Batch::Answered,
-                    Err(e) => break Batch::Cut(e),
-                }
-            };
-            match batch {
-                Batch::Answered => {}
-                Batch::Cut(error) => {
-                    if let Some(refused) = refusal(&*self.handler, &error, self.origin)
-                        && !refused.body.is_empty()
-                    {
-                        write_frame(framing, &refused.body, &mut out);
+                        let (answer, answered) = tokio::sync::oneshot::channel();
+                        let pending: PendingCall = Box::pin(async move {
+                            // Nothing to write if the call panicked.
+                            answered
+                                .await
+                                .unwrap_or_else(|_| Reply::new(Vec::new(), Protocol::JsonRpc))
+                        });
+                        let handover = Handover::Frames {
+                            framing,
+                            frames,
+                            partial_since,
+                            pending: Some(pending),
+                            feeds: Vec::new(),
+                        };
+                        self.hand_over(socket, handover, held);
+                        let _ = answer.send(self.runtime.block_on(call));
+                        return;
                     }
-                    let _ = socket.write_all(&out);
-                    return None;
+                };
+                if !reply.body.is_empty() {
+                    write_frame(framing, &reply.body, &mut out);
                 }
-                Batch::HandOver { pending, feeds } => {
-                    // The answers before it leave first, in order.
-                    if !out.is_empty() {
-                        socket.write_all(&out).ok()?;
+                if !reply.feeds.is_empty() {
+                    // The answer leaves first, then the task writes the
+                    // feeds' items between later answers.
+                    if socket.write_all(&out).is_err() {
+                        return;
                     }
-                    return Some(Handover::Frames {
+                    let handover = Handover::Frames {
                         framing,
                         frames,
                         partial_since,
-                        pending,
-                        feeds,
-                    });
+                        pending: None,
+                        feeds: reply.feeds,
+                    };
+                    self.hand_over(socket, handover, held);
+                    return;
                 }
             }
-            if !out.is_empty() {
-                socket.write_all(&out).ok()?;
+            if !out.is_empty() && socket.write_all(&out).is_err() {
+                return;
             }
             // Between frames a read may wait for ever; inside one, only for
             // what is left of the frame timeout. (The socket option is set
             // only when that changes: one system call saved per call.)
             let idle = frames.may_end();
             if idle {
-                if partial_since.take().is_some() {
-                    socket.set_read_timeout(None).ok()?;
+                if partial_since.take().is_some() && socket.set_read_timeout(None).is_err() {
+                    return;
                 }
             } else {
                 let since = *partial_since.get_or_insert_with(Instant::now);
                 let left =
                     (since + self.config.frame_timeout).saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return None;
+                if left.is_zero() || socket.set_read_timeout(Some(left)).is_err() {
+                    return;
                 }
-                socket.set_read_timeout(Some(left)).ok()?;
             }
             self.activity.set_idle(idle);
-            let bytes = read(socket, &mut chunk)?;
+            let Some(bytes) = read(&mut socket, &mut chunk) else {
+                return;
+            };
             self.activity.set_idle(false);
             frames.extend(bytes);
         }
@@ -394,31 +423,11 @@ impl<H: Handler> Connection<H> {
         Some(framing)
     }
 
-    /// Runs the handler on one frame: a call that is ready at its first poll
-    /// is answered here and now, as is an XML-RPC one (driven by the runtime
-    /// while the thread waits); any other is left for a task.
-    fn run(&self, frame: Frame) -> Ran {
-        let xml = is_xml(&frame);
-        let call = answer(self.handler.clone(), frame, self.origin, Some(self.session));
-        // Boxed from the start: once polled it may not move, and a task may
-        // have to finish it.
-        let mut call: PendingCall = Box::pin(call);
-        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(reply) => Ran::Answered(reply),
-            Poll::Pending if xml => Ran::Answered(self.runtime.block_on(call)),
-            Poll::Pending => Ran::Pending(call),
-        }
-    }
-
     /// Hands the connection to a task of the runtime, which keeps its slot
-    /// and its stop hooks until it ends; the thread then ends.
-    fn hand_over<S: BlockingSocket>(
-        self,
-        socket: S,
-        handover: Handover,
-        slot: Slot,
-        guard: ThreadGuard,
-    ) {
+    /// and its stop hooks until it ends; the thread no longer counts
+    /// against the bound.
+    fn hand_over<S: BlockingSocket>(&self, socket: S, handover: Handover, held: Held) {
+        let Held { slot, guard, .. } = held;
         let io = match socket.into_async() {
             Ok(io) => io,
             Err(e) => {
@@ -426,20 +435,15 @@ impl<H: Handler> Connection<H> {
                 return;
             }
         };
-        let Connection {
-            handler,
-            config,
-            runtime,
-            origin,
-            stop,
-            activity,
-            session,
-        } = self;
-        let watch = Watch { stop, activity };
+        let (handler, config, origin) = (self.handler.clone(), self.config.clone(), self.origin);
+        let watch = Watch {
+            stop: self.stop.clone(),
+            activity: self.activity.clone(),
+        };
         match handover {
             Handover::Http(frames) => {
                 let io = Prefixed::new(frames.into_bytes(), io);
-                runtime.spawn(async move {
+                self.runtime.spawn(async move {
                     let _held = (slot, guard);
                     serve_http(io, handler, &config, origin, watch).await;
                 });
@@ -454,11 +458,11 @@ impl<H: Handler> Connection<H> {
                 let (read, write) = tokio::io::split(io);
                 let reader = FrameReader::resume(read, frames, config.frame_timeout, partial_since);
                 let resume = Resume {
-                    session,
+                    session: self.session,
                     pending,
                     feeds,
                 };
-                runtime.spawn(async move {
+                self.runtime.spawn(async move {
                     let _held = (slot, guard);
                     serve_frames(
                         reader, write, framing, handler, &config, origin, watch, resume,
