@@ -10,6 +10,8 @@
 //! * half a frame, then silence, on TCP and a Unix socket, in both
 //!   connection modes: cut off once the frame timeout has passed, and its
 //!   slot is free again;
+//! * an HTTP keep-alive connection idle for longer than the read timeout:
+//!   closed, while one that keeps calling stays open;
 //! * a client that writes calls and never reads its answers, on a stream
 //!   and over HTTP: cut off by the write timeout, after which the server
 //!   stops at once.
@@ -246,4 +248,38 @@ fn an_http_client_that_never_reads_is_cut_by_the_write_timeout() {
         "the stop took {:?}",
         stopping.elapsed()
     );
+}
+
+#[test]
+fn an_idle_keep_alive_http_connection_is_closed_after_the_read_timeout() {
+    let read_timeout = Duration::from_millis(400);
+    let server = http_support::TestServer::http(
+        Dispatcher::new(CalculatorService::new(Calc)).unwrap(),
+        Some(HttpConfig::default().read_timeout(read_timeout)),
+    );
+    let addr = server.addr;
+    server.rt.block_on(async {
+        let mut io = TcpStream::connect(addr).await.expect("connects");
+        let body = stream_support::add_request(1, 2, 7);
+        let request = http_support::post(
+            "/RPC2",
+            &["Content-Type: application/json"],
+            body.as_bytes(),
+        );
+        // Two calls a little under the timeout apart: each request restarts
+        // the idle time, so the connection stays open across both.
+        io.write_all(&request).await.expect("written");
+        tokio::time::sleep(read_timeout / 2).await;
+        io.write_all(&request).await.expect("written");
+        let answered = Instant::now();
+        let ending = read_to_close(&mut io).await;
+        let idle = answered.elapsed();
+        let text = ending.text();
+        assert_eq!(text.matches(r#""result":3,"id":7"#).count(), 2, "{text}");
+        assert!(
+            idle >= read_timeout / 2 && idle < read_timeout * 5,
+            "closed {idle:?} after the last call; the read timeout is {read_timeout:?}"
+        );
+    });
+    server.stop().expect("stops");
 }

@@ -311,15 +311,15 @@ fn envelope<'a>(
             let start = scan.peek().map(|_| scan.pos()).ok_or(Syntax)?;
             let depth = scan.value()?;
             let value = scan.since(start);
-            let slot = match member_name(name).as_deref() {
-                Some("jsonrpc") => &mut members.jsonrpc,
-                Some("method") => &mut members.method,
-                Some("params") => {
+            let slot = match member(name) {
+                Member::Jsonrpc => &mut members.jsonrpc,
+                Member::Method => &mut members.method,
+                Member::Params => {
                     members.params_depth = depth;
                     &mut members.params
                 }
-                Some("id") => &mut members.id,
-                _ => &mut None,
+                Member::Id => &mut members.id,
+                Member::Other => &mut None,
             };
             members.repeated |= slot.replace(value).is_some();
             match scan.next()? {
@@ -335,15 +335,31 @@ fn envelope<'a>(
     Ok(check(members, limits))
 }
 
-/// A member's name without escapes; `None` for a name that cannot be one
-/// of the four a request has.
-fn member_name(written: &str) -> Option<Cow<'_, str>> {
-    if !written.contains('\\') {
-        return Some(Cow::Borrowed(written));
+/// The members of a request object that the specification names.
+enum Member {
+    Jsonrpc,
+    Method,
+    Params,
+    Id,
+    Other,
+}
+
+/// Which member a name, as written between its quotes, is.
+fn member(written: &str) -> Member {
+    match written.as_bytes() {
+        b"jsonrpc" => Member::Jsonrpc,
+        b"method" => Member::Method,
+        b"params" => Member::Params,
+        b"id" => Member::Id,
+        bytes if bytes.contains(&b'\\') => {
+            // Escapes spell the same names (`"\u0069d"`): read them first.
+            match serde_json::from_str::<String>(&format!("\"{written}\"")) {
+                Ok(name) if !name.contains('\\') => member(&name),
+                _ => Member::Other,
+            }
+        }
+        _ => Member::Other,
     }
-    serde_json::from_str::<String>(&format!("\"{written}\""))
-        .ok()
-        .map(Cow::Owned)
 }
 
 /// Applies the specification's rules to a request object's members.
@@ -446,6 +462,24 @@ mod tests {
         };
         refused(&entries[0], 3);
         assert!(entries[1].is_ok());
+    }
+
+    #[test]
+    fn member_names_may_be_escaped_but_not_repeated() {
+        let limits = Limits::default();
+        let body = br#"{"jsonrpc":"2.0","met\u0068od":"m","\u0069d":5}"#;
+        let Ok(Incoming::Single(Ok(request))) = parse(body, &limits) else {
+            panic!("escaped names are the same names")
+        };
+        assert_eq!((&*request.method, request.id), ("m", Some(Id::from(5))));
+        let body = br#"{"jsonrpc":"2.0","method":"m","\u0069d":5,"id":6}"#;
+        let Ok(Incoming::Single(Err(rejected))) = parse(body, &limits) else {
+            panic!("a repeated member is refused")
+        };
+        assert_eq!(
+            (rejected.id, rejected.fault.code),
+            (Id::Null, Fault::INVALID_REQUEST)
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 
 /// Why a body was not read; each maps to an HTTP status.
 #[derive(Debug)]
@@ -28,23 +28,45 @@ impl BodyError {
 }
 
 /// Reads the whole body, giving up past `limit` bytes or after `timeout`.
+///
+/// A small request's body usually comes in one frame with its head; that
+/// frame is then the body, neither copied nor collected into a list.
 pub(crate) async fn read<B>(body: B, limit: usize, timeout: Duration) -> Result<Bytes, BodyError>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let collected = tokio::time::timeout(timeout, Limited::new(body, limit).collect())
+    let collect = async {
+        let mut body = std::pin::pin!(body);
+        let mut first = Bytes::new();
+        let mut joined: Option<Vec<u8>> = None;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| BodyError::Unreadable)?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            let len = joined.as_ref().map_or(first.len(), Vec::len) + data.len();
+            if len > limit {
+                return Err(BodyError::TooLarge);
+            }
+            match &mut joined {
+                Some(joined) => joined.extend_from_slice(&data),
+                None if first.is_empty() => first = data,
+                None => {
+                    let mut both = Vec::with_capacity(len);
+                    both.extend_from_slice(&first);
+                    both.extend_from_slice(&data);
+                    joined = Some(both);
+                }
+            }
+        }
+        Ok(joined.map_or(first, Bytes::from))
+    };
+    tokio::time::timeout(timeout, collect)
         .await
-        .map_err(|_| BodyError::TooSlow)?;
-    match collected {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
-        Err(_) => Err(BodyError::Unreadable),
-    }
+        .map_err(|_| BodyError::TooSlow)?
 }
 
-/// Inflates a gzip body, refusing one that expands past `limit` (a
-/// compression bomb costs at most `limit` bytes of memory).
 pub(crate) fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, BodyError> {
     let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
     flate2::read::GzDecoder::new(body)

@@ -14,6 +14,7 @@ mod body;
 mod client;
 mod config;
 mod console;
+mod ending;
 mod origin;
 mod respond;
 mod router;

@@ -30,6 +30,12 @@ fn protocol_of(headers: &HeaderMap) -> Result<Option<Protocol>, ()> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(None);
     };
+    // What nearly every client sends, without parsing.
+    match value.as_bytes() {
+        b"application/json" => return Ok(Some(Protocol::JsonRpc)),
+        b"text/xml" => return Ok(Some(Protocol::XmlRpc)),
+        _ => {}
+    }
     let value = value.to_str().map_err(|_| ())?;
     let essence = value.split(';').next().unwrap_or("").trim();
     let is = |name: &str| essence.eq_ignore_ascii_case(name);

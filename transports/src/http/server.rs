@@ -9,12 +9,13 @@ use std::sync::Arc;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_io_timeout::TimeoutStream;
 
 use super::HttpConfig;
+use super::ending::{Ending, IdleClock, unless};
 use super::respond::respond;
 #[cfg(feature = "tls")]
 use super::tls::TlsConfig;
@@ -152,18 +153,10 @@ impl<H: Handler> BoundEndpoint<H> for BoundHttp {
 /// its first one once the server stops.
 const FIRST_REQUEST_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// hyper's HTTP/1.1 connection settings for `config`.
-fn builder(config: &HttpConfig) -> http1::Builder {
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(config.read_timeout);
-    builder
-}
-
 /// Serves HTTP on one accepted connection until it closes, until `stop`
-/// fires (then requests in flight finish first), or until the limiter asks
-/// it to make room while it is idle between requests.
+/// fires (then requests in flight finish first), until the limiter asks
+/// it to make room while it is idle between requests, or until it has been
+/// idle (before a request's head is complete) for the read timeout.
 pub(crate) async fn serve_io<IO, H>(
     io: IO,
     handler: Arc<H>,
@@ -176,13 +169,19 @@ pub(crate) async fn serve_io<IO, H>(
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler,
 {
-    let http = builder(&config);
+    // No hyper timer: its header timeout arms a timer for every request;
+    // the idle clock below bounds the same time with one per connection.
+    let http = http1::Builder::new();
     let write_timeout = config.write_timeout;
-    let first_request_wait = config.read_timeout.min(FIRST_REQUEST_WAIT);
+    let read_timeout = config.read_timeout;
+    let first_request_wait = read_timeout.min(FIRST_REQUEST_WAIT);
     activity.set_idle(true);
     let marks = activity.clone();
+    let idle = Arc::new(IdleClock::new());
+    let clock = idle.clone();
     // Becomes true when the first request's head has been read.
     let (begun, mut first_request) = tokio::sync::watch::channel(false);
+    let begun_once = std::sync::atomic::AtomicBool::new(false);
     // A WebSocket session runs here once hyper lets go of the connection,
     // so that the stop reaches it and the drain waits for it.
     let (upgraded, mut session) = tokio::sync::mpsc::unbounded_channel();
@@ -197,12 +196,17 @@ pub(crate) async fn serve_io<IO, H>(
         let handler = handler.clone();
         let config = config.clone();
         let activity = marks.clone();
+        let clock = clock.clone();
         let (sessions, watch) = (sessions.clone(), watch.clone());
-        begun.send_replace(true);
+        if !begun_once.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            begun.send_replace(true);
+        }
         async move {
             activity.set_idle(false);
+            clock.busy();
             let upgrades = (&sessions, watch);
             let response = respond(&handler, &config, transport, caller, request, upgrades).await;
+            clock.idle();
             activity.set_idle(true);
             Ok::<_, Infallible>(response)
         }
@@ -216,13 +220,20 @@ pub(crate) async fn serve_io<IO, H>(
         .serve_connection(TokioIo::new(Box::pin(io)), service)
         .with_upgrades();
     let mut connection = std::pin::pin!(connection);
-    tokio::select! {
-        ended = connection.as_mut() => {
+    let ending = async {
+        tokio::select! {
+            () = stop.stopped() => Ending::Stop,
+            () = activity.evicted() => Ending::Evicted,
+            () = idle.expired(read_timeout) => Ending::Idle,
+        }
+    };
+    match unless(connection.as_mut(), ending).await {
+        Ok(ended) => {
             if let Err(e) = ended {
                 tracing::debug!(error = %e, transport, "connection ended with an error");
             }
         }
-        () = stop.stopped() => {
+        Err(Ending::Stop) => {
             // A connection accepted just before the stop has its first
             // request on the way (a proxy writes it right after connecting):
             // closing it now would lose that request, so it is read and
@@ -237,12 +248,14 @@ pub(crate) async fn serve_io<IO, H>(
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
-        () = activity.evicted() => {
+        Err(Ending::Evicted) => {
             // Closes at once between requests; a request that has just
             // begun is answered first.
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
+        // Nothing is in flight: the connection is dropped, which closes it.
+        Err(Ending::Idle) => tracing::debug!(transport, "closing a connection idle too long"),
     }
     if let Ok(session) = session.try_recv() {
         session.await;
