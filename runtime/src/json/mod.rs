@@ -32,6 +32,7 @@
 mod request;
 mod response;
 mod scan;
+mod write;
 
 pub use request::{Entry, Id, Incoming, Params, Rejected, Request, parse};
 pub(crate) use request::{redact, redact_message};
@@ -39,3 +40,4 @@ pub use response::{
     BatchWriter, answer_id, decode_response, write_error, write_request, write_result,
 };
 pub(crate) use response::{RESULT_HEAD, write_result_tail};
+pub(crate) use write::to_vec;

@@ -12,7 +12,7 @@ pub(crate) fn write_id(out: &mut Vec<u8>, id: &Id<'_>) {
         Id::Null => out.extend_from_slice(b"null"),
         Id::Number(n) => out.extend_from_slice(n.as_bytes()),
         Id::String(s) => {
-            serde_json::to_writer(&mut *out, s.as_ref()).expect("strings always serialize");
+            super::write::write_str(out, s);
         }
     }
 }
@@ -38,7 +38,7 @@ pub fn write_result<T: Serialize + ?Sized>(
 ) -> Result<(), Fault> {
     let start = out.len();
     out.extend_from_slice(RESULT_HEAD);
-    if let Err(e) = serde_json::to_writer(&mut *out, result) {
+    if let Err(e) = super::write::to_vec(out, result) {
         out.truncate(start);
         return Err(Fault::internal_error(format_args!(
             "the result could not be encoded: {}",
@@ -162,11 +162,11 @@ pub fn write_request<P: Serialize + ?Sized>(
 ) -> Result<(), Fault> {
     let start = out.len();
     out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
-    serde_json::to_writer(&mut *out, method).expect("strings always serialize");
+    super::write::write_str(out, method);
     let params_at = out.len();
     out.extend_from_slice(br#","params":"#);
     let value_at = out.len();
-    if let Err(e) = serde_json::to_writer(&mut *out, params) {
+    if let Err(e) = super::write::to_vec(out, params) {
         out.truncate(start);
         return Err(Fault::internal_error(format_args!(
             "the parameters could not be encoded: {}",

@@ -59,7 +59,7 @@ const fn splat(b: u8) -> u64 {
 /// The high bit of each byte of `w` that is a `"`, a `\` or a control
 /// character. A flag can be wrong only above a true one, so the lowest is
 /// exact.
-fn special(w: u64) -> u64 {
+pub(super) fn special(w: u64) -> u64 {
     let zero = |v: u64| v.wrapping_sub(splat(1)) & !v & splat(0x80);
     let below_space = w.wrapping_sub(splat(0x20)) & !w & splat(0x80);
     below_space | zero(w ^ splat(b'"')) | zero(w ^ splat(b'\\'))

@@ -24,7 +24,7 @@ impl Encoding {
             Protocol::XmlRpc => xml::write_value(out, value, self.dialect),
             Protocol::JsonRpc => {
                 let start = out.len();
-                serde_json::to_writer(&mut *out, value).map_err(|e| {
+                crate::json::to_vec(out, value).map_err(|e| {
                     out.truncate(start);
                     Fault::internal_error(format_args!("the result could not be encoded: {e}"))
                 })
