@@ -197,10 +197,16 @@ impl<'o> ser::Serializer for ValueSer<'o> {
                 Ok(())
             }
             BYTES_TOKEN => {
-                // The inner value is already base64 text, which needs no escaping.
-                let mut text = String::new();
-                value.serialize(TextSer(&mut text))?;
-                self.scalar(b"<base64>", text.as_bytes(), b"</base64>")
+                // The inner value is already base64 text, which needs no
+                // escaping: written in place, as large as it may be.
+                let start = self.out.len();
+                self.out.extend_from_slice(b"<value><base64>");
+                if let Err(fault) = value.serialize(AppendText(&mut *self.out)) {
+                    self.out.truncate(start);
+                    return Err(fault);
+                }
+                self.out.extend_from_slice(b"</base64></value>");
+                Ok(())
             }
             _ => value.serialize(self),
         }
@@ -568,5 +574,28 @@ impl ser::Serializer for TextSer<'_> {
 
     fn collect_str<T: ?Sized + fmt::Display>(self, value: &T) -> Result<(), Fault> {
         write!(self.0, "{value}").map_err(Fault::internal_error)
+    }
+}
+
+/// Appends text as it is.
+struct AppendText<'o>(&'o mut Vec<u8>);
+
+impl fmt::Write for AppendText<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl ser::Serializer for AppendText<'_> {
+    text_only_serializer!(AppendText);
+
+    fn serialize_str(self, v: &str) -> Result<(), Fault> {
+        self.0.extend_from_slice(v.as_bytes());
+        Ok(())
+    }
+
+    fn collect_str<T: ?Sized + fmt::Display>(mut self, value: &T) -> Result<(), Fault> {
+        write!(self, "{value}").map_err(Fault::internal_error)
     }
 }
