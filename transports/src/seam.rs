@@ -67,6 +67,10 @@ pub struct Message<'b> {
     /// message's reply are written on it. `None` where the transport
     /// cannot send unasked (plain HTTP, a thread-per-connection stream).
     pub session: Option<Session>,
+    /// Room for the reply: a buffer the transport is done with (its last
+    /// reply's), for the handler to write this reply into instead of
+    /// allocating one. Only its capacity counts; empty by default.
+    pub reply_buffer: Vec<u8>,
 }
 
 impl<'b> Message<'b> {
@@ -82,7 +86,16 @@ impl<'b> Message<'b> {
             #[cfg(feature = "http")]
             http: None,
             session: None,
+            reply_buffer: Vec::new(),
         }
+    }
+
+    /// Lends a buffer to write the reply into; see
+    /// [`reply_buffer`](Self::reply_buffer).
+    #[must_use]
+    pub fn reply_buffer(mut self, buffer: Vec<u8>) -> Self {
+        self.reply_buffer = buffer;
+        self
     }
 
     /// Sets the connection the reply's feeds go out on.

@@ -238,17 +238,20 @@ impl Dispatcher {
             budget: &budget,
             context: &context,
         };
+        // A buffer the transport lends keeps a large reply off fresh pages.
+        let mut out = std::mem::take(&mut request.reply_buffer);
+        out.clear();
         let body = match protocol {
-            Protocol::XmlRpc => self.handle_xml(request.body, call).await,
-            Protocol::JsonRpc => self.handle_json(request.body, call).await,
+            Protocol::XmlRpc => self.handle_xml(request.body, call, out).await,
+            Protocol::JsonRpc => self.handle_json(request.body, call, out).await,
         };
         let feeds = context.push().map(Push::take).unwrap_or_default();
         Reply::new(body, protocol).feeds(feeds)
     }
 
-    async fn handle_xml(&self, body: &[u8], call_info: Call<'_>) -> Vec<u8> {
+    async fn handle_xml(&self, body: &[u8], call_info: Call<'_>, mut out: Vec<u8>) -> Vec<u8> {
         let dialect = self.inner.dialect;
-        let mut out = Vec::with_capacity(256);
+        out.reserve(256);
         let answered = async {
             let mut call = MethodCall::parse(body, &self.inner.limits)?;
             let name = call.name_cow();
@@ -266,8 +269,8 @@ impl Dispatcher {
         out
     }
 
-    async fn handle_json(&self, body: &[u8], call: Call<'_>) -> Vec<u8> {
-        let mut out = Vec::with_capacity(128);
+    async fn handle_json(&self, body: &[u8], call: Call<'_>, mut out: Vec<u8>) -> Vec<u8> {
+        out.reserve(128);
         match json::parse(body, &self.inner.limits) {
             Err(fault) => json::write_error(&mut out, &Id::Null, &fault),
             Ok(Incoming::Single(entry)) => {

@@ -34,8 +34,17 @@ use crate::feed::{self, Feed};
 use crate::listen::{Limiter, LocalListener, LocalName, StopSignal, Threads};
 use crate::{Handler, Message, Peer, Refusal};
 
-/// Request buffers larger than this are not kept between calls.
+/// Request and reply buffers up to this size are always kept between calls.
 const KEEP_BUFFER: usize = 1 << 20;
+
+/// Whether a buffer of `capacity` that held `used` bytes is kept for the next call. A
+/// large one is kept while calls stay about as large — reusing it spares
+/// the kernel mapping fresh pages for every big message — and let go after
+/// the first call that used less than a quarter of it. A connection idle
+/// after a big call keeps it (at most its body limit) until its next call.
+fn worth_keeping(used: usize, capacity: usize) -> bool {
+    capacity <= KEEP_BUFFER || used >= capacity / 4
+}
 
 /// Shared memory, with handshakes on a local socket: a path (created with
 /// mode 0o600 unless [`mode`](Self::mode) says otherwise; a stale file is
@@ -270,6 +279,7 @@ impl<H: Handler> Connection<H> {
         let waker = Waker::from(bell.clone());
         let mut feeds = Vec::<Feed>::new();
         let mut request = Vec::new();
+        let mut spare = Vec::new();
         loop {
             if !feeds.is_empty() {
                 if let Err(end) = pump(&mut feeds, rings, &mut waiter, &watch, &waker) {
@@ -295,7 +305,8 @@ impl<H: Handler> Connection<H> {
             let call = self.handler.handle(
                 Message::new(&request, "shm")
                     .peer(self.peer)
-                    .session(Some(session)),
+                    .session(Some(session))
+                    .reply_buffer(std::mem::take(&mut spare)),
             );
             let Some(reply) = self.runtime.block_on(unless_peer_leaves(
                 call,
@@ -310,8 +321,11 @@ impl<H: Handler> Connection<H> {
                 return end;
             }
             feeds.extend(reply.feeds);
-            if request.capacity() > KEEP_BUFFER {
+            if !worth_keeping(request.len(), request.capacity()) {
                 request = Vec::new();
+            }
+            if worth_keeping(reply.body.len(), reply.body.capacity()) {
+                spare = reply.body;
             }
         }
     }
