@@ -301,3 +301,23 @@ pub(crate) fn exit_with_parent(who: &'static str, limit: Duration) {
         std::process::exit(3);
     });
 }
+
+/// A role's entry point, given the arguments after the role's name.
+pub(crate) type Role = fn(&[String]) -> Result<(), BoxError>;
+
+/// Runs the role the first argument names, or `driver` with every argument
+/// when it names none; on an error prints `who: error` and exits with 1.
+pub(crate) fn run_roles(who: &str, roles: &[(&str, Role)], driver: Role) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let role = args
+        .first()
+        .and_then(|name| roles.iter().find(|(role, _)| role == name));
+    let outcome = match role {
+        Some((_, role)) => role(&args[1..]),
+        None => driver(&args),
+    };
+    if let Err(e) = outcome {
+        eprintln!("{who}: {e}");
+        std::process::exit(1);
+    }
+}

@@ -66,16 +66,11 @@ fn raise_open_files(needed: usize) -> Result<(), String> {
 
 #[cfg(target_os = "linux")]
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("server") => server::main(&args[1..]),
-        Some("client") => client::main(&args[1..]),
-        _ => driver::main(&args),
-    };
-    if let Err(e) = outcome {
-        eprintln!("conn_scale: {e}");
-        std::process::exit(1);
-    }
+    harness::run_roles(
+        "conn_scale",
+        &[("server", server::main), ("client", client::main)],
+        driver::main,
+    );
 }
 
 #[cfg(not(target_os = "linux"))]

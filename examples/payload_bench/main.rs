@@ -248,19 +248,17 @@ impl Timing {
 
 #[cfg(target_os = "linux")]
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("server") => server::main(&args[1..]),
-        Some("client") => client::main(&args[1..]),
-        Some("floor-server") => floor::server(&args[1..]),
-        Some("shm-floor-server") => floor::shm_server(&args[1..]),
-        Some("floor-client") => floor::client(&args[1..]),
-        _ => driver::main(&args),
-    };
-    if let Err(e) = outcome {
-        eprintln!("payload_bench: {e}");
-        std::process::exit(1);
-    }
+    harness::run_roles(
+        "payload_bench",
+        &[
+            ("server", server::main),
+            ("client", client::main),
+            ("floor-server", floor::server),
+            ("shm-floor-server", floor::shm_server),
+            ("floor-client", floor::client),
+        ],
+        driver::main,
+    );
 }
 
 #[cfg(not(target_os = "linux"))]

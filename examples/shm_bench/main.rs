@@ -147,18 +147,16 @@ use harness::{BoxError, nanos};
 
 #[cfg(target_os = "linux")]
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("client") => client::main(&args[1..]),
-        Some("idle-clients") => client::idle(&args[1..]),
-        Some("floor-server") => floor::server(&args[1..]),
-        Some("floor-client") => floor::client(&args[1..]),
-        _ => driver::main(&args),
-    };
-    if let Err(e) = outcome {
-        eprintln!("shm_bench: {e}");
-        std::process::exit(1);
-    }
+    harness::run_roles(
+        "shm_bench",
+        &[
+            ("client", client::main),
+            ("idle-clients", client::idle),
+            ("floor-server", floor::server),
+            ("floor-client", floor::client),
+        ],
+        driver::main,
+    );
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -122,14 +122,9 @@ impl Flags {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("server") => server::main(&args[1..]),
-        Some("client") => client::main(&args[1..]),
-        _ => driver::main(&args),
-    };
-    if let Err(e) = outcome {
-        eprintln!("stream_latency: {e}");
-        std::process::exit(1);
-    }
+    harness::run_roles(
+        "stream_latency",
+        &[("server", server::main), ("client", client::main)],
+        driver::main,
+    );
 }
