@@ -280,6 +280,9 @@ impl<H: Handler> Connection<H> {
         let mut feeds = Vec::<Feed>::new();
         let mut request = Vec::new();
         let mut spare = Vec::new();
+        // The handler's first poll runs on this thread: inside the runtime's
+        // context, so that it may spawn tasks and start timers.
+        let _context = self.runtime.enter();
         loop {
             if !feeds.is_empty() {
                 if let Err(end) = pump(&mut feeds, rings, &mut waiter, &watch, &waker) {
@@ -308,11 +311,7 @@ impl<H: Handler> Connection<H> {
                     .session(Some(session))
                     .reply_buffer(std::mem::take(&mut spare)),
             );
-            let Some(reply) = self.runtime.block_on(unless_peer_leaves(
-                call,
-                socket.as_fd(),
-                self.config.park_timeout,
-            )) else {
+            let Some(reply) = self.finish(call, socket.as_fd()) else {
                 return End::PeerGone;
             };
             // Every request is answered with one message, empty for a
@@ -326,6 +325,23 @@ impl<H: Handler> Connection<H> {
             }
             if worth_keeping(reply.body.len(), reply.body.capacity()) {
                 spare = reply.body;
+            }
+        }
+    }
+}
+
+impl<H: Handler> Connection<H> {
+    /// Drives a call to its reply; `None` if the client left meanwhile. A
+    /// synchronous method answers in its first poll, made here without
+    /// entering the runtime (`block_on` costs a few hundred nanoseconds, a
+    /// third of a small call); one that waits is finished on the runtime.
+    fn finish<F: Future>(&self, call: F, socket: BorrowedFd<'_>) -> Option<F::Output> {
+        let mut call = std::pin::pin!(call);
+        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(reply) => Some(reply),
+            Poll::Pending => {
+                self.runtime
+                    .block_on(unless_peer_leaves(call, socket, self.config.park_timeout))
             }
         }
     }
