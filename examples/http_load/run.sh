@@ -203,9 +203,9 @@ awk '
             print "| ratio (median of the rounds) | by requests/s | by server CPU per request | target |"
             print "|---|---:|---:|---|"
         }
-        ratio("diglot JSON-RPC / axum ceiling", "diglot json-rpc", "axum json-rpc", 0.95)
+        ratio("diglot JSON-RPC / axum ceiling", "diglot json-rpc", "axum json-rpc", 1.0)
         ratio("diglot JSON-RPC / jsonrpsee", "diglot json-rpc", "jsonrpsee json-rpc", 1.15)
-        ratio("diglot XML-RPC / diglot JSON-RPC", "diglot xml-rpc", "diglot json-rpc", 0.90)
+        ratio("diglot XML-RPC / diglot JSON-RPC", "diglot xml-rpc", "diglot json-rpc", 0.95)
         print ""
         print "Server CPU per request is user + system time of the server process over the"
         print "measured run divided by the requests answered; it moves less than requests/s"
