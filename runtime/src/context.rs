@@ -1,7 +1,6 @@
 //! [`Context`]: what a method may know about the call it answers.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use diglot_transports::{Message, Peer, Protocol};
 
@@ -51,8 +50,9 @@ pub struct Context {
     process: Option<u32>,
     #[cfg(feature = "http")]
     http: Option<std::sync::Arc<http::request::Parts>>,
-    /// Where subscriptions go, on a connection that carries them.
-    push: Option<Arc<Push>>,
+    /// Where subscriptions go, on a connection that carries them. Held
+    /// inline: a call that starts none allocates nothing for it.
+    push: Option<Push>,
 }
 
 impl Context {
@@ -89,12 +89,12 @@ impl Context {
 
     /// The context on a connection that carries subscriptions.
     pub(crate) fn with_push(mut self, push: Push) -> Self {
-        self.push = Some(Arc::new(push));
+        self.push = Some(push);
         self
     }
 
     pub(crate) fn push(&self) -> Option<&Push> {
-        self.push.as_deref()
+        self.push.as_ref()
     }
 
     /// The protocol the request was written in.

@@ -108,6 +108,15 @@ pub(crate) struct Push {
     feeds: Mutex<Vec<Feed>>,
 }
 
+/// A copy reaches the same connection's subscriptions but starts with no
+/// feeds of its own: the dispatcher collects feeds from the context it made,
+/// which is the one subscriptions are started through.
+impl Clone for Push {
+    fn clone(&self) -> Self {
+        Push::new(self.session, self.registry.clone(), self.limits)
+    }
+}
+
 impl fmt::Debug for Push {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Push")
