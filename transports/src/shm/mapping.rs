@@ -228,6 +228,27 @@ impl RingBytes<'_> {
         }
     }
 
+    /// Appends the `len` bytes of the ring at `index` to `out`, as
+    /// [`read`](Self::read) copies them, without zeroing the room first.
+    ///
+    /// # Panics
+    ///
+    /// If `len` is longer than the ring.
+    pub(crate) fn append(&self, index: u32, len: usize, out: &mut Vec<u8>) {
+        let (at, first, second) = self.pieces(index, len);
+        out.reserve(len);
+        let start = out.len();
+        // SAFETY: the sources as in `read`. The destination is the `len`
+        // bytes of spare capacity reserved above, all written before the
+        // vector's length is set to cover them.
+        unsafe {
+            let to = out.as_mut_ptr().add(start);
+            std::ptr::copy_nonoverlapping(self.base.as_ptr().add(at), to, first);
+            std::ptr::copy_nonoverlapping(self.base.as_ptr(), to.add(first), second);
+            out.set_len(start + len);
+        }
+    }
+
     /// Reads the chunk header at `index` (length, flags), once.
     pub(crate) fn read_header(&self, index: u32) -> (u32, u32) {
         let mut bytes = [0u8; CHUNK_HEADER];

@@ -279,11 +279,7 @@ impl Rings {
                         limit: limit as u64,
                     });
                 }
-                out.resize(size, 0);
-                ring.read(
-                    self.head.wrapping_add(index(CHUNK_HEADER)),
-                    &mut out[size - length..],
-                );
+                ring.append(self.head.wrapping_add(index(CHUNK_HEADER)), length, out);
                 self.head = self.head.wrapping_add(index(record));
                 available -= record;
                 let head_word = self.word(place.words.head);
