@@ -32,18 +32,22 @@ pub(super) enum Ending {
 ///
 /// `connection` is polled on every wake-up of the task; `ending` only once
 /// a waker of its own has fired (and on the first poll, to register it).
-pub(super) async fn unless<C, E>(connection: Pin<&mut C>, ending: E) -> Result<C::Output, E::Output>
+/// Both are pinned by the caller, so that the connection's task holds each
+/// once: an idle connection's memory is mostly its task.
+pub(super) async fn unless<C, E>(
+    connection: Pin<&mut C>,
+    ending: Pin<&mut E>,
+) -> Result<C::Output, E::Output>
 where
     C: Future + ?Sized,
-    E: Future,
+    E: Future + ?Sized,
 {
     let flag = Arc::new(Flag {
         fired: AtomicBool::new(true),
         task: AtomicWaker::new(),
     });
     let ending_waker = Waker::from(flag.clone());
-    let mut ending = pin!(ending);
-    let mut connection = connection;
+    let (mut connection, mut ending) = (connection, ending);
     std::future::poll_fn(|cx| {
         flag.task.register(cx.waker());
         if flag.fired.swap(false, Ordering::AcqRel) {
@@ -158,8 +162,10 @@ mod tests {
     #[tokio::test]
     async fn the_connection_ends_first_unless_the_ending_is_ready() {
         let done = std::pin::pin!(async { 7 });
-        assert_eq!(unless(done, std::future::pending::<()>()).await, Ok(7));
+        let pending = std::pin::pin!(std::future::pending::<()>());
+        assert_eq!(unless(done, pending).await, Ok(7));
         let never = std::pin::pin!(std::future::pending::<u8>());
-        assert_eq!(unless(never, async { "stop" }).await, Err("stop"));
+        let stop = std::pin::pin!(async { "stop" });
+        assert_eq!(unless(never, stop).await, Err("stop"));
     }
 }

@@ -220,13 +220,13 @@ pub(crate) async fn serve_io<IO, H>(
         .serve_connection(TokioIo::new(Box::pin(io)), service)
         .with_upgrades();
     let mut connection = std::pin::pin!(connection);
-    let ending = async {
+    let ending = std::pin::pin!(async {
         tokio::select! {
             () = stop.stopped() => Ending::Stop,
             () = activity.evicted() => Ending::Evicted,
             () = idle.expired(read_timeout) => Ending::Idle,
         }
-    };
+    });
     match unless(connection.as_mut(), ending).await {
         Ok(ended) => {
             if let Err(e) = ended {
