@@ -433,6 +433,9 @@ impl<'a> Events<'a> {
 
     /// Consumes the end of `tag`, allowing whitespace before it.
     pub(crate) fn expect_end(&mut self, tag: Tag) -> Result<(), Fault> {
+        if self.eat_end(tag) {
+            return Ok(());
+        }
         match self.next_tag()? {
             Ev::End(t) if t == tag => Ok(()),
             _ => Err(self.syntax(format_args!("expected </{}>", tag.spec_name()))),
@@ -441,11 +444,69 @@ impl<'a> Events<'a> {
 
     /// Consumes the start of `tag` (or, when `empty_ok`, `<tag/>`, reported as `true`).
     pub(crate) fn expect_start(&mut self, tag: Tag) -> Result<bool, Fault> {
+        if self.eat_start(tag) {
+            return Ok(false);
+        }
         match self.next_tag()? {
             Ev::Start(t) if t == tag => Ok(false),
             Ev::Empty(t) if t == tag => Ok(true),
             _ => Err(self.syntax(format_args!("expected <{}>", tag.spec_name()))),
         }
+    }
+
+    /// Where the next element starts, past whitespace, when no event is
+    /// peeked: the shortcuts below read from there.
+    fn after_blanks(&self) -> Option<usize> {
+        if self.peeked.is_some() {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let blanks = bytes[self.pos..].iter().position(|&b| !is_blank_byte(b))?;
+        Some(self.pos + blanks)
+    }
+
+    /// [`expect_start`](Self::expect_start)'s shortcut for the way nearly
+    /// every client writes a structural element, `<value>`: consumed
+    /// without the general scan. Anything else is left to it.
+    pub(crate) fn eat_start(&mut self, tag: Tag) -> bool {
+        let Some(at) = self.after_blanks().filter(|_| tag != Tag::Other) else {
+            return false;
+        };
+        let name = tag.spec_name().as_bytes();
+        let rest = &self.text.as_bytes()[at..];
+        let plain = rest.len() > name.len() + 1
+            && rest[0] == b'<'
+            && rest[name.len() + 1] == b'>'
+            && &rest[1..=name.len()] == name;
+        if plain {
+            self.open.push((at + 1..at + 1 + name.len(), tag));
+            self.last_start = at + 1;
+            self.pos = at + name.len() + 2;
+        }
+        plain
+    }
+
+    /// [`expect_end`](Self::expect_end)'s shortcut: `</name>` exactly as
+    /// the innermost element, of `tag`, was opened.
+    pub(crate) fn eat_end(&mut self, tag: Tag) -> bool {
+        let Some(at) = self.after_blanks() else {
+            return false;
+        };
+        let Some((name, open)) = self.open.last() else {
+            return false;
+        };
+        let bytes = self.text.as_bytes();
+        let (name, rest) = (&bytes[name.clone()], &bytes[at..]);
+        let plain = *open == tag
+            && rest.len() > name.len() + 2
+            && rest.starts_with(b"</")
+            && rest[name.len() + 2] == b'>'
+            && &rest[2..name.len() + 2] == name;
+        if plain {
+            self.open.pop();
+            self.pos = at + name.len() + 3;
+        }
+        plain
     }
 
     /// Reads character data up to the next element event, joining the pieces
@@ -478,6 +539,10 @@ impl<'a> Events<'a> {
     /// Reads the text of a scalar element up to its end tag.
     pub(crate) fn scalar_text(&mut self, tag: Tag) -> Result<Cow<'a, str>, Fault> {
         let text = self.text()?;
+        // Usually the end tag follows the text at once.
+        if self.eat_end(tag) {
+            return Ok(text);
+        }
         match self.next()? {
             Ev::End(t) if t == tag => Ok(text),
             _ => Err(self.syntax(format_args!(

@@ -109,14 +109,19 @@ impl<'a> MethodCall<'a> {
             trim_name(events.scalar_text(Tag::MethodName)?)
         };
         // A missing <params> is a call without parameters.
-        let in_params = match events.peek_tag()? {
-            Ev::Start(Tag::Params) => true,
-            Ev::Empty(Tag::Params) | Ev::End(Tag::MethodCall) => false,
-            _ => return Err(events.syntax("expected <params> or </methodCall>")),
+        let in_params = if events.eat_start(Tag::Params) {
+            true
+        } else {
+            let in_params = match events.peek_tag()? {
+                Ev::Start(Tag::Params) => true,
+                Ev::Empty(Tag::Params) | Ev::End(Tag::MethodCall) => false,
+                _ => return Err(events.syntax("expected <params> or </methodCall>")),
+            };
+            if let Ev::Start(Tag::Params) | Ev::Empty(Tag::Params) = events.peek_tag()? {
+                events.next()?;
+            }
+            in_params
         };
-        if let Ev::Start(Tag::Params) | Ev::Empty(Tag::Params) = events.peek_tag()? {
-            events.next()?;
-        }
         Ok(MethodCall {
             events,
             name,
@@ -147,13 +152,15 @@ impl<'a> MethodCall<'a> {
         if !self.in_params {
             return Ok(None);
         }
-        match self.events.next_tag()? {
-            Ev::Start(Tag::Param) => {}
-            Ev::End(Tag::Params) => {
-                self.in_params = false;
-                return Ok(None);
+        if !self.events.eat_start(Tag::Param) {
+            match self.events.next_tag()? {
+                Ev::Start(Tag::Param) => {}
+                Ev::End(Tag::Params) => {
+                    self.in_params = false;
+                    return Ok(None);
+                }
+                _ => return Err(self.events.syntax("expected <param> or </params>")),
             }
-            _ => return Err(self.events.syntax("expected <param> or </params>")),
         }
         let value = seed.deserialize(ValueDe::new(&mut self.events))?;
         self.events.expect_end(Tag::Param)?;
@@ -176,14 +183,16 @@ impl<'a> MethodCall<'a> {
     /// [`finish`](Self::finish) through a borrow.
     pub(crate) fn end(&mut self) -> Result<(), Fault> {
         if self.in_params {
-            match self.events.next_tag()? {
-                Ev::End(Tag::Params) => {}
-                Ev::Start(Tag::Param) => {
-                    return Err(Fault::invalid_params(
-                        "more parameters than the method takes",
-                    ));
+            if !self.events.eat_end(Tag::Params) {
+                match self.events.next_tag()? {
+                    Ev::End(Tag::Params) => {}
+                    Ev::Start(Tag::Param) => {
+                        return Err(Fault::invalid_params(
+                            "more parameters than the method takes",
+                        ));
+                    }
+                    _ => return Err(self.events.syntax("expected </params>")),
                 }
-                _ => return Err(self.events.syntax("expected </params>")),
             }
             self.in_params = false;
         }
