@@ -37,6 +37,7 @@
 #![allow(unsafe_code)]
 
 use std::fs::{File, OpenOptions};
+use std::path::PathBuf;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -243,5 +244,37 @@ fn spin_until(word: &AtomicU32, mut done: impl FnMut(u32) -> bool) -> Result<u32
         if spins.is_multiple_of(4096) && start.elapsed() > STALL {
             return Err(format!("the peer did not answer within {STALL:?}").into());
         }
+    }
+}
+
+/// Where a run keeps its sockets, and the floor's shared file: both
+/// removed when dropped.
+pub(crate) struct Scratch {
+    pub(crate) dir: PathBuf,
+    pub(crate) shm_file: PathBuf,
+}
+
+impl Scratch {
+    /// A new directory, and a floor file in `/dev/shm` (else beside the
+    /// directory), both named for `bench` and this process.
+    pub(crate) fn create(bench: &str) -> std::io::Result<Scratch> {
+        let name = format!("diglot-{bench}-{}", std::process::id());
+        let scratch = Scratch {
+            dir: std::env::temp_dir().join(&name),
+            shm_file: if std::path::Path::new("/dev/shm").is_dir() {
+                PathBuf::from("/dev/shm").join(&name)
+            } else {
+                std::env::temp_dir().join(format!("{name}.floor"))
+            },
+        };
+        std::fs::create_dir_all(&scratch.dir)?;
+        Ok(scratch)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(&self.shm_file);
     }
 }

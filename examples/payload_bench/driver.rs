@@ -2,7 +2,6 @@
 //! the servers and runs every client role pinned with `taskset`, prints one
 //! line per measurement, then the table of medians and the targets.
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -10,6 +9,7 @@ use diglot::{Client, ClientError, Connection, InProcess, Limits, Outgoing, Proto
 use diglot_examples::calc::{Calc, CalculatorService};
 
 use crate::harness::{self, Pinning, Running, Sample};
+use crate::shm_floor::Scratch;
 use crate::{BODY_LIMIT, BoxError, Flags, Kind, Plan, size_name};
 
 const USAGE: &str = "usage: payload_bench [--rounds 5] [--sizes 1KiB,64KiB,1MiB,16MiB]
@@ -141,19 +141,6 @@ fn exchange_sizes(protocol: Protocol, kind: Kind, size: usize) -> Result<(usize,
     Ok(sizes)
 }
 
-/// A directory (and a file in `/dev/shm`) removed when dropped.
-struct Scratch {
-    dir: PathBuf,
-    shm_file: PathBuf,
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = std::fs::remove_file(&self.shm_file);
-    }
-}
-
 /// Picks each list item out of `known`, or says which is unknown.
 fn pick(flags: &Flags, name: &str, known: &[&'static str]) -> Result<Vec<&'static str>, String> {
     let all = known.join(",");
@@ -225,16 +212,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         return Err(format!("CPUs {server_cpu} and {client_cpu} are not both available").into());
     }
     let exe = std::env::current_exe()?;
-    let pid = std::process::id();
-    let scratch = Scratch {
-        dir: std::env::temp_dir().join(format!("diglot-payload-bench-{pid}")),
-        shm_file: if std::path::Path::new("/dev/shm").is_dir() {
-            PathBuf::from(format!("/dev/shm/diglot-payload-bench-{pid}"))
-        } else {
-            std::env::temp_dir().join(format!("diglot-payload-bench-{pid}.floor"))
-        },
-    };
-    std::fs::create_dir_all(&scratch.dir)?;
+    let scratch = Scratch::create("payload-bench")?;
     let at = |name: &str| scratch.dir.join(name).display().to_string();
     let began = Instant::now();
 

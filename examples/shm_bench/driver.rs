@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::harness::{self, Pinning, Sample, measure};
+use crate::shm_floor::Scratch;
 use crate::{BoxError, Flags, Payload};
 
 const USAGE: &str = "usage: shm_bench [--rounds 3] [--calls 20000] [--payloads add,1KiB,64KiB,1MiB]
@@ -48,19 +49,6 @@ impl Row {
     /// The median of each figure over the rounds.
     fn median(&self) -> Sample {
         Sample::median(&self.samples)
-    }
-}
-
-/// A directory (and a file in `/dev/shm`) removed when dropped.
-struct Scratch {
-    dir: PathBuf,
-    shm_file: PathBuf,
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = std::fs::remove_file(&self.shm_file);
     }
 }
 
@@ -153,16 +141,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), BoxError> {
         exe,
         pinning,
     };
-    let pid = std::process::id();
-    let scratch = Scratch {
-        dir: std::env::temp_dir().join(format!("diglot-shm-bench-{pid}")),
-        shm_file: if Path::new("/dev/shm").is_dir() {
-            PathBuf::from(format!("/dev/shm/diglot-shm-bench-{pid}"))
-        } else {
-            std::env::temp_dir().join(format!("diglot-shm-bench-{pid}.floor"))
-        },
-    };
-    std::fs::create_dir_all(&scratch.dir)?;
+    let scratch = Scratch::create("shm-bench")?;
     let shm_at = scratch.dir.join("calc.shm").display().to_string();
     let unix_at = scratch.dir.join("calc.sock").display().to_string();
 
