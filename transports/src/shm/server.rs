@@ -197,20 +197,14 @@ impl Drop for EndOnDrop {
     }
 }
 
-/// Runs a handler's future, but gives it up if the client goes away
-/// meanwhile (checked every `period`): a client killed mid-call does not
-/// keep its call running. A synchronous method is answered in the first
-/// poll, before any timer is set.
+/// Runs a handler's future that did not finish in its first poll, but
+/// gives it up if the client goes away meanwhile (checked every `period`):
+/// a client killed mid-call does not keep its call running.
 async fn unless_peer_leaves<F: Future>(
     call: F,
     socket: BorrowedFd<'_>,
     period: Duration,
 ) -> Option<F::Output> {
-    let mut call = std::pin::pin!(call);
-    let first = std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await;
-    if let Poll::Ready(output) = first {
-        return Some(output);
-    }
     let gone = async {
         loop {
             tokio::time::sleep(period).await;
@@ -220,7 +214,7 @@ async fn unless_peer_leaves<F: Future>(
         }
     };
     tokio::select! {
-        output = &mut call => Some(output),
+        output = call => Some(output),
         () = gone => None,
     }
 }
@@ -328,9 +322,7 @@ impl<H: Handler> Connection<H> {
             }
         }
     }
-}
 
-impl<H: Handler> Connection<H> {
     /// Drives a call to its reply; `None` if the client left meanwhile. A
     /// synchronous method answers in its first poll, made here without
     /// entering the runtime (`block_on` costs a few hundred nanoseconds, a
