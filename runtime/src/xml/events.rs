@@ -298,8 +298,7 @@ impl<'a> Events<'a> {
         let tag = *tag;
         let text = self.text.as_bytes();
         let (open, after) = (&text[open.clone()], &text[self.pos + 2..]);
-        // Usually the end tag is exactly `</open>`.
-        let len = if after.starts_with(open) && after.get(open.len()) == Some(&b'>') {
+        let len = if self.closes_innermost(self.pos) {
             open.len()
         } else {
             let Some(len) = find(b'>', after) else {
@@ -492,21 +491,27 @@ impl<'a> Events<'a> {
         let Some(at) = self.after_blanks() else {
             return false;
         };
-        let Some((name, open)) = self.open.last() else {
+        let plain =
+            self.open.last().is_some_and(|(_, open)| *open == tag) && self.closes_innermost(at);
+        if let Some((name, _)) = self.open.pop_if(|_| plain) {
+            self.pos = at + name.len() + 3;
+        }
+        plain
+    }
+
+    /// Whether the end tag of the innermost open element is written at
+    /// `at` exactly as it was opened, `</name>`: how nearly every end tag
+    /// is written.
+    fn closes_innermost(&self, at: usize) -> bool {
+        let Some((name, _)) = self.open.last() else {
             return false;
         };
         let bytes = self.text.as_bytes();
         let (name, rest) = (&bytes[name.clone()], &bytes[at..]);
-        let plain = *open == tag
-            && rest.len() > name.len() + 2
+        rest.len() > name.len() + 2
             && rest.starts_with(b"</")
             && rest[name.len() + 2] == b'>'
-            && &rest[2..name.len() + 2] == name;
-        if plain {
-            self.open.pop();
-            self.pos = at + name.len() + 3;
-        }
-        plain
+            && &rest[2..name.len() + 2] == name
     }
 
     /// Reads character data up to the next element event, joining the pieces
